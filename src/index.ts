@@ -1,0 +1,46 @@
+// Public API of tunechain. Everything a user imports comes from here (test helpers: "tunechain/testing").
+export { TunechainError, UnknownArgumentError } from "./errors.js";
+export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
+export { SeededRandom } from "./random/seeded-random.js";
+
+export { Variable, type SerializedVariable, type VariableFields } from "./variables/variable.js";
+export {
+  containsSchema,
+  restrictSchema,
+  schemaFromDataModel,
+  schemaKeys,
+  standardizeSchema,
+  type JsonSchema,
+} from "./variables/schema.js";
+export { SchemaError, VariableValidationError, type ValidationIssue } from "./variables/errors.js";
+
+export {
+  Optimizer,
+  type OptimizerConfig,
+  type OptimizerFields,
+  type OptimizerInput,
+  type OptimizerOutput,
+} from "./optimizers/optimizer.js";
+export type {
+  CandidateEvaluator,
+  CandidateValues,
+  Example,
+  OptimizationContext,
+  ScoredPrediction,
+} from "./optimizers/context.js";
+export { NotImplementedError, OptimizerInputError } from "./optimizers/errors.js";
+export type { CandidateRecord } from "./optimizers/candidate-record.js";
+
+export type {
+  ChatMessage,
+  LanguageModel,
+  ModelCallOptions,
+  ModelRole,
+  StructuredGeneration,
+  StructuredRequest,
+  TextGeneration,
+  TokenUsage,
+  UsageSummary,
+  UsageTotals,
+} from "./models/types.js";
+export { StructuredOutputError } from "./models/errors.js";

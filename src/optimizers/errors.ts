@@ -1,0 +1,7 @@
+import { TunechainError } from "../errors.js";
+
+/** A subclass of Optimizer did not implement one of its abstract methods. */
+export class NotImplementedError extends TunechainError {}
+
+/** An optimizer was called with input it cannot work with. */
+export class OptimizerInputError extends TunechainError {}
