@@ -44,3 +44,11 @@ export type {
   UsageTotals,
 } from "./models/types.js";
 export { StructuredOutputError } from "./models/errors.js";
+
+// Each concept folder keeps its own barrel; this file re-exports them so the public API has one entry point.
+export * from "./models/index.js";
+export * from "./optimizers/index.js";
+export * from "./prompts/index.js";
+export * from "./training/index.js";
+export * from "./rewards/index.js";
+export * from "./report/index.js";

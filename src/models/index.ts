@@ -1,0 +1,2 @@
+// Public API of src/models, re-exported by src/index.ts.
+export {};

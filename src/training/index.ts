@@ -1,0 +1,2 @@
+// Public API of src/training, re-exported by src/index.ts.
+export type { HistoryEntry, RunRecord } from "./run-record.js";
