@@ -10,7 +10,8 @@ cat > package.json <<'JSON'
 { "name": "tunechain-smoke", "private": true, "type": "module" }
 JSON
 core_version="$(node -p "require('$repo/node_modules/@langchain/core/package.json').version")"
-npm install --no-audit --no-fund --loglevel=error "./$tarball" "@langchain/core@$core_version"
+types_node_version="$(node -p "require('$repo/node_modules/@types/node/package.json').version")"
+npm install --no-audit --no-fund --loglevel=error "./$tarball" "@langchain/core@$core_version" "@types/node@$types_node_version"
 cat > smoke.ts <<'TS'
 import { Optimizer, Variable, containsSchema, type OptimizationContext } from "tunechain";
 import { ScriptedLanguageModel } from "tunechain/testing";
@@ -31,8 +32,18 @@ if (out.iteration !== 1 || variable.get("text" as never) !== "tuned" || !contain
 console.log("smoke ok:", String(optimizer), model.modelName);
 TS
 cat > tsconfig.json <<'JSON'
-{ "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "es2023", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [] }, "files": ["smoke.ts"] }
+{ "compilerOptions": { "module": "nodenext", "moduleResolution": "nodenext", "target": "es2023", "lib": ["esnext", "dom"], "strict": true, "noEmit": true, "skipLibCheck": false, "types": ["node"] }, "files": ["smoke.ts"] }
 JSON
 "$repo/node_modules/.bin/tsc" -p tsconfig.json
 cp smoke.ts smoke.mts
 "$repo/node_modules/.bin/tsx" smoke.mts
+# Plain Node (no TypeScript loader) must resolve both entry points through the exports map.
+cat > plain.mjs <<'JS'
+const main = await import("tunechain");
+const testing = await import("tunechain/testing");
+if (typeof main.Optimizer !== "function" || typeof testing.ScriptedLanguageModel !== "function") {
+  throw new Error("smoke: exports missing");
+}
+console.log("plain node import ok:", Object.keys(main).length, "exports");
+JS
+node plain.mjs
