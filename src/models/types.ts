@@ -73,5 +73,30 @@ export interface UsageTotals {
 /** What a usage ledger reports: totals per role and overall. */
 export interface UsageSummary {
   byRole: Partial<Record<ModelRole, UsageTotals>>;
+  /** Totals per model name (filled by UsageLedger; optional so hand-made summaries stay valid). */
+  byModel?: Record<string, UsageTotals>;
   total: UsageTotals;
 }
+
+/** Token usage plus how many model calls a ledger entry covers. */
+export interface UsageRecord extends TokenUsage {
+  role: ModelRole;
+  /** Model name as the adapter or the LangChain run reports it. */
+  model: string;
+}
+
+/** Limits on what a run may spend; checked before every model call. Omitted limits do not apply. */
+export interface Budget {
+  maxCalls?: number;
+  maxTokens?: number;
+  maxCostUsd?: number;
+}
+
+/** Price of one model in US dollars per million tokens. */
+export interface ModelPrice {
+  inputPerMillionUsd: number;
+  outputPerMillionUsd: number;
+}
+
+/** Prices by model name; models missing from the table cost 0. */
+export type PriceTable = Record<string, ModelPrice>;

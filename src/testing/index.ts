@@ -1,2 +1,18 @@
 // Test kit of tunechain ("tunechain/testing"): scripted models, a loopback OpenAI-compatible server, fixtures.
 export { ScriptedLanguageModel, type ScriptedCall, type ScriptedResponder } from "./scripted-language-model.js";
+export {
+  estimateTokens,
+  rawReply,
+  RawReply,
+  startOpenAICompatibleServer,
+  type CompletionHandler,
+  type CompletionReply,
+  type CompletionRequest,
+  type Fault,
+  type FaultKind,
+  type FaultPlan,
+  type OpenAICompatibleServer,
+  type ReceivedMessage,
+  type RequestLogEntry,
+  type ServerOptions,
+} from "./openai-compatible-server.js";

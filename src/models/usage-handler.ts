@@ -1,0 +1,125 @@
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { LLMResult } from "@langchain/core/outputs";
+import { MANAGED_RUN_METADATA_KEY } from "./llm-run.js";
+import { resolveModelOptions } from "./options.js";
+import type { Budget, ModelRole, TokenUsage } from "./types.js";
+import { UsageLedger, type UsageReservation } from "./usage-ledger.js";
+import { rejectUnknownArguments } from "../errors.js";
+import { ModelOptionsError } from "./errors.js";
+
+export interface UsageHandlerOptions {
+  ledger: UsageLedger;
+  /** Checked before every chat model / LLM start; past it the run fails with BudgetExceededError. */
+  budget?: Budget;
+  /** Role the recorded calls are booked under. Default "task". */
+  role?: ModelRole;
+}
+
+type ExtraParams = Record<string, unknown> | undefined;
+
+function modelNameOf(llm: Serialized, extraParams: ExtraParams, metadata: Record<string, unknown> | undefined): string {
+  const fromMetadata = metadata?.ls_model_name;
+  if (typeof fromMetadata === "string" && fromMetadata) return fromMetadata;
+  const params = extraParams?.invocation_params as Record<string, unknown> | undefined;
+  const fromParams = params?.model ?? params?.model_name ?? params?.modelName;
+  if (typeof fromParams === "string" && fromParams) return fromParams;
+  return llm.id.at(-1) ?? "unknown";
+}
+
+function usageOf(output: LLMResult): TokenUsage {
+  const tokenUsage = output.llmOutput?.tokenUsage as { promptTokens?: number; completionTokens?: number } | undefined;
+  if (tokenUsage && (tokenUsage.promptTokens !== undefined || tokenUsage.completionTokens !== undefined)) {
+    return { inputTokens: tokenUsage.promptTokens ?? 0, outputTokens: tokenUsage.completionTokens ?? 0 };
+  }
+  // Streaming runs and many providers report usage only on the message.
+  const usage = { inputTokens: 0, outputTokens: 0 };
+  for (const generations of output.generations) {
+    for (const generation of generations) {
+      const metadata = (generation as { message?: { usage_metadata?: { input_tokens?: number; output_tokens?: number } } })
+        .message?.usage_metadata;
+      usage.inputTokens += metadata?.input_tokens ?? 0;
+      usage.outputTokens += metadata?.output_tokens ?? 0;
+    }
+  }
+  return usage;
+}
+
+/**
+ * Records the token usage of the LLM runs it sees (e.g. the task model inside a user's chain) and refuses to
+ * start one past the budget. `raiseError` makes LangChain await it and fail the model call with our error.
+ */
+export class UsageCallbackHandler extends BaseCallbackHandler {
+  name = "tunechain_usage";
+  readonly ledger: UsageLedger;
+  readonly budget: Budget | undefined;
+  readonly role: ModelRole;
+  /** Shared with copies LangChain makes of this handler, so a run's end finds its start. */
+  readonly reservations: Map<string, UsageReservation>;
+
+  constructor(options: UsageHandlerOptions & { reservations?: Map<string, UsageReservation> }) {
+    super({ raiseError: true });
+    this.ledger = options.ledger;
+    this.budget = options.budget;
+    this.role = options.role ?? "task";
+    this.reservations = options.reservations ?? new Map();
+  }
+
+  private start(runId: string, llm: Serialized, extraParams: ExtraParams, metadata: Record<string, unknown> | undefined) {
+    // Calls made by tunechain's own adapters are already in their ledger.
+    if (metadata?.[MANAGED_RUN_METADATA_KEY] === true) return;
+    const reservation = this.ledger.reserve(this.budget, this.role, modelNameOf(llm, extraParams, metadata));
+    this.reservations.set(runId, reservation);
+  }
+
+  override async handleChatModelStart(
+    llm: Serialized,
+    _messages: BaseMessage[][],
+    runId: string,
+    _parentRunId?: string,
+    extraParams?: ExtraParams,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): Promise<void> {
+    this.start(runId, llm, extraParams, metadata);
+  }
+
+  override async handleLLMStart(
+    llm: Serialized,
+    _prompts: string[],
+    runId: string,
+    _parentRunId?: string,
+    extraParams?: ExtraParams,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): Promise<void> {
+    this.start(runId, llm, extraParams, metadata);
+  }
+
+  override async handleLLMEnd(output: LLMResult, runId: string): Promise<void> {
+    const reservation = this.reservations.get(runId);
+    if (!reservation) return;
+    this.reservations.delete(runId);
+    reservation.commit(usageOf(output));
+  }
+
+  override async handleLLMError(_error: unknown, runId: string): Promise<void> {
+    this.reservations.get(runId)?.release();
+    this.reservations.delete(runId);
+  }
+}
+
+/** A callback handler for `chain.invoke(input, { callbacks: [handler] })` that books usage and enforces a budget. */
+export function createUsageHandler(options: UsageHandlerOptions): UsageCallbackHandler {
+  rejectUnknownArguments("createUsageHandler", options ?? {}, ["ledger", "budget", "role"]);
+  if (!(options?.ledger instanceof UsageLedger)) {
+    throw new ModelOptionsError(
+      "createUsageHandler: options.ledger must be a UsageLedger, e.g. createUsageHandler({ ledger: new UsageLedger() }).",
+    );
+  }
+  const { ledger, budget, role = "task" } = options;
+  // Reuse the adapters' validation so a bad role or budget fails the same way everywhere.
+  resolveModelOptions("createUsageHandler", { ledger, ...(budget ? { budget } : {}), role });
+  return new UsageCallbackHandler({ ledger, ...(budget ? { budget } : {}), role });
+}
