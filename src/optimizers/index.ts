@@ -1,2 +1,10 @@
-// Public API of src/optimizers, re-exported by src/index.ts.
-export {};
+// Public API of src/optimizers, re-exported by src/index.ts (which also exports the Optimizer base and the
+// context types directly).
+export { cachedEvaluator, exampleIdOf, type CachedEvaluator, type EvaluationCacheStats } from "./cached-evaluator.js";
+export { OptimizerOptionError } from "./errors.js";
+export type { ExampleSampling } from "./example-selection.js";
+export { FewShotOptimizer, type FewShotOptimizerFields } from "./few-shot-optimizer.js";
+export { InstructionOptimizer, type InstructionOptimizerFields } from "./instruction-optimizer.js";
+export { scanTemplate, type TemplateScan } from "./placeholders.js";
+export { PoolOptimizer, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
+export type { InstanceScore, OptimizerState, RejectedProposal, StoredCandidate } from "./pool-state.js";
