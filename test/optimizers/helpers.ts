@@ -142,14 +142,16 @@ export interface TrainingRun {
   evaluatorInSteps?: boolean;
   /** Stop after this many steps. */
   maxSteps?: number;
+  /** Skip the first batches (to resume a run that stopped after that many steps). */
+  fromStep?: number;
   /** Called after each step with its number (1-based). */
   afterStep?: (step: number) => void;
 }
 
-/** A minimal training loop: score each batch with the current value, then one optimization step. */
+/** A minimal training loop: score each batch with the current value, then one optimization step. Returns the step count. */
 export async function trainSteps(run: TrainingRun): Promise<number> {
-  let step = 0;
-  for (const batch of batches(run.trainset, run.batchSize)) {
+  let step = run.fromStep ?? 0;
+  for (const batch of batches(run.trainset, run.batchSize).slice(step)) {
     if (run.maxSteps !== undefined && step >= run.maxSteps) break;
     const predictions = await run.evaluate({ [run.variable.name]: run.variable.json() as Record<string, unknown> }, batch);
     const reward = predictions.reduce((sum, p) => sum + p.score, 0) / predictions.length;
