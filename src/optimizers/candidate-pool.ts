@@ -137,6 +137,11 @@ export class CandidatePool {
     return this.pool.rejected;
   }
 
+  /** Keeps only the candidates whose id is in `ids` (population survival). */
+  retain(ids: ReadonlySet<string>): void {
+    this.pool.candidates = this.pool.candidates.filter((c) => ids.has(c.id));
+  }
+
   /**
    * Drops the lowest-ranked candidates beyond `maxCandidates`. `rank` orders best first; `keep` (e.g. the
    * value now in the variable) is never dropped.

@@ -2,6 +2,11 @@
 // context types directly).
 export { cachedEvaluator, exampleIdOf, type CachedEvaluator, type EvaluationCacheStats } from "./cached-evaluator.js";
 export { OptimizerOptionError } from "./errors.js";
+export { dominatedNovelty, survivors, type NoveltyMember } from "./dominated-novelty.js";
+export {
+  EvolutionaryOptimizer,
+  type EvolutionaryOptimizerFields,
+} from "./evolutionary-optimizer.js";
 export type { ExampleSampling } from "./example-selection.js";
 export { FewShotOptimizer, type FewShotOptimizerFields } from "./few-shot-optimizer.js";
 export { InstructionOptimizer, type InstructionOptimizerFields } from "./instruction-optimizer.js";
@@ -12,3 +17,4 @@ export { scanTemplate, type TemplateScan } from "./placeholders.js";
 export { PoolOptimizer, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
 export type { InstanceScore, OptimizerState, RejectedProposal, StoredCandidate } from "./pool-state.js";
 export { ReflectiveOptimizer, type ReflectiveOptimizerFields } from "./reflective-optimizer.js";
+export { EmbeddingDistance, LexicalDistance, type TextDistance } from "./text-distance.js";

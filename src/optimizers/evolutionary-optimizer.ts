@@ -1,0 +1,217 @@
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import type { LanguageModel } from "../models/types.js";
+import { INSTRUCTIONS_SCHEMA } from "../prompts/schemas.js";
+import { withDefaultSchema } from "./default-schema.js";
+import { survivors } from "./dominated-novelty.js";
+import { softmaxWeights } from "./example-selection.js";
+import { OptimizerOptionError } from "./errors.js";
+import { integerOption, numberOption } from "./option-checks.js";
+import type { OptimizerConfig } from "./optimizer.js";
+import {
+  PoolOptimizer,
+  requireStringKeys,
+  requireLanguageModel,
+  type OptimizationStep,
+  type PoolOptimizerFields,
+} from "./pool-optimizer.js";
+import type { RememberedPrediction, StoredCandidate } from "./pool-state.js";
+import { formatValue } from "./prompts/format.js";
+import { crossoverMessages, mutationMessages } from "./prompts/omega.js";
+import { requestProposal } from "./request-proposal.js";
+import { EmbeddingDistance, LexicalDistance, type TextDistance } from "./text-distance.js";
+
+export interface EvolutionaryOptimizerFields extends PoolOptimizerFields {
+  /** The model that mutates and crosses candidates. */
+  languageModel: LanguageModel;
+  /** LangChain embeddings for the diversity distance; a lexical (word-overlap) distance when omitted. */
+  embeddings?: Pick<EmbeddingsInterface, "embedDocuments">;
+  /** Candidates kept after each step (default 10, as in Synalinks). */
+  populationSize?: number;
+  /** Chance that an offspring is a crossover of two parents rather than a mutation of one (default 0.5). */
+  crossoverProbability?: number;
+  /** Softmax temperature of parent selection over mean reward (default 0.3); lower is greedier. */
+  selectionTemperature?: number;
+  /** Sampling temperature of the model's rewrites (default 1.0). */
+  temperature?: number;
+  /** k of dominated novelty search: fitter neighbours averaged (default 3). */
+  kNearest?: number;
+  /** Offspring per step (default 1). */
+  numCandidates?: number;
+  /** Good and bad predictions shown with each mutation or crossover, each (default 3). */
+  numExemplars?: number;
+  /** Reject rewrites that drop or invent `{placeholders}` (default true). */
+  checkPlaceholders?: boolean;
+}
+
+/**
+ * Evolves a population of prompts (OMEGA): LM mutation and crossover, softmax selection, dominated-novelty survival.
+ *
+ * Each step selects parents by softmax over mean reward, and makes offspring: with `crossoverProbability` the
+ * model merges two parents, otherwise it rewrites one — both shown good and bad predictions. With an
+ * evaluator the offspring are scored on the batch just seen. Survival keeps `populationSize` candidates by
+ * dominated novelty search: a candidate's competition score is its mean distance to the k nearest strictly
+ * fitter ones, so near-copies of better candidates go first while distinct approaches survive.
+ */
+export class EvolutionaryOptimizer extends PoolOptimizer {
+  static override description =
+    "Evolves a population of prompts (OMEGA): LM mutation and crossover, softmax selection, dominated-novelty survival.";
+
+  static override readonly knownFields: readonly string[] = [
+    ...PoolOptimizer.knownFields,
+    "languageModel",
+    "embeddings",
+    "populationSize",
+    "crossoverProbability",
+    "selectionTemperature",
+    "temperature",
+    "kNearest",
+    "numCandidates",
+    "numExemplars",
+    "checkPlaceholders",
+  ];
+
+  static override lc_name(): string {
+    return "EvolutionaryOptimizer";
+  }
+
+  readonly languageModel: LanguageModel;
+  readonly populationSize: number;
+  readonly crossoverProbability: number;
+  readonly selectionTemperature: number;
+  readonly temperature: number;
+  readonly kNearest: number;
+  readonly numCandidates: number;
+  readonly numExemplars: number;
+  readonly checkPlaceholders: boolean;
+  /** Cached distances among candidate texts (embedding or lexical). */
+  readonly distance: TextDistance;
+
+  constructor(fields: EvolutionaryOptimizerFields) {
+    super(withDefaultSchema(fields, INSTRUCTIONS_SCHEMA));
+    const owner = "EvolutionaryOptimizer";
+    requireStringKeys(owner, this.schema());
+    this.languageModel = requireLanguageModel(owner, fields.languageModel);
+    this.populationSize = integerOption(owner, "populationSize", fields.populationSize, 10, 2);
+    this.crossoverProbability = numberOption(owner, "crossoverProbability", fields.crossoverProbability, 0.5, { min: 0, max: 1 });
+    this.selectionTemperature = numberOption(owner, "selectionTemperature", fields.selectionTemperature, 0.3, {
+      min: 0,
+      exclusiveMin: true,
+    });
+    this.temperature = numberOption(owner, "temperature", fields.temperature, 1.0, { min: 0, max: 2 });
+    this.kNearest = integerOption(owner, "kNearest", fields.kNearest, 3, 1);
+    this.numCandidates = integerOption(owner, "numCandidates", fields.numCandidates, 1, 1);
+    this.numExemplars = integerOption(owner, "numExemplars", fields.numExemplars, 3, 0);
+    this.checkPlaceholders = fields.checkPlaceholders ?? true;
+    if (fields.embeddings !== undefined && typeof fields.embeddings.embedDocuments !== "function") {
+      throw new OptimizerOptionError(
+        `${owner}: \`embeddings\` must be a LangChain Embeddings (with embedDocuments), e.g. new OpenAIEmbeddings().`,
+      );
+    }
+    this.distance = fields.embeddings ? new EmbeddingDistance(fields.embeddings) : new LexicalDistance();
+  }
+
+  protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
+    const shown = this.evidence(step);
+    const requests = Array.from({ length: this.numCandidates }, () => this.plan(step));
+    const outcomes = await Promise.all(
+      requests.map((plan) =>
+        requestProposal({
+          model: this.languageModel,
+          messages:
+            plan.kind === "crossover"
+              ? crossoverMessages({ keys: this.ownKeys, first: plan.parents[0].value, second: plan.parents[1].value, ...shown })
+              : mutationMessages({ keys: this.ownKeys, parent: plan.parents[0].value, ...shown }),
+          schema: this.proposalSchema(step.variable),
+          schemaName: plan.kind === "crossover" ? "crossover" : "mutation",
+          current: plan.parents[0].value,
+          checkPlaceholders: this.checkPlaceholders,
+          temperature: this.temperature,
+          context: step.context,
+        }),
+      ),
+    );
+    const offspring: StoredCandidate[] = [];
+    outcomes.forEach((outcome, i) => {
+      const plan = requests[i];
+      if (!plan) return;
+      if (!outcome.ok) {
+        step.pool.reject(step.iteration, `${plan.kind}: ${outcome.reason}`);
+        return;
+      }
+      const child = this.admit(step, outcome.value, plan.parents.map((p) => p.id));
+      if (child) offspring.push(child);
+    });
+    const chosen = (await this.chooseOnBatch(step, offspring)) ?? step.current;
+    await this.survive(step, new Set([step.current.id, chosen.id]));
+    return chosen;
+  }
+
+  /** Mutation of one parent, or (with crossoverProbability and two scored candidates) crossover of two. */
+  private plan(
+    step: OptimizationStep,
+  ): { kind: "mutation"; parents: [StoredCandidate] } | { kind: "crossover"; parents: [StoredCandidate, StoredCandidate] } {
+    const scored = step.pool.candidates.filter((c) => c.evaluations > 0);
+    const pool = scored.length > 0 ? scored : [step.current];
+    const first = this.select(pool, step);
+    const others = pool.filter((c) => c.id !== first.id);
+    if (others.length > 0 && step.random.next() < this.crossoverProbability) {
+      return { kind: "crossover", parents: [first, this.select(others, step)] };
+    }
+    return { kind: "mutation", parents: [first] };
+  }
+
+  /** Softmax over mean reward / selectionTemperature. */
+  private select(candidates: readonly StoredCandidate[], step: OptimizationStep): StoredCandidate {
+    const weights = softmaxWeights(
+      candidates.map((c) => c.meanScore),
+      this.selectionTemperature,
+    );
+    return candidates[step.random.weightedIndex(weights)] as StoredCandidate;
+  }
+
+  /** Good and bad predictions of the batch just seen (or of remembered ones), a few of each. */
+  private evidence(step: OptimizationStep): { good: RememberedPrediction[]; bad: RememberedPrediction[] } {
+    const batch = step.context.predictions ?? [];
+    const source: readonly RememberedPrediction[] = batch.length > 0 ? batch : step.pool.predictions;
+    return {
+      good: step.random.sample(
+        source.filter((p) => p.score >= 0.5),
+        this.numExemplars,
+      ),
+      bad: step.random.sample(
+        source.filter((p) => p.score < 0.5),
+        this.numExemplars,
+      ),
+    };
+  }
+
+  /** Dominated novelty search: cut the population to populationSize, never dropping `keep`. */
+  private async survive(step: OptimizationStep, keep: ReadonlySet<string>): Promise<void> {
+    const candidates = step.pool.candidates;
+    if (candidates.length <= this.populationSize) return;
+    const textOf = (c: StoredCandidate) => formatValue(c.value);
+    await this.distance.prepare(candidates.map(textOf), step.context.signal);
+    const members = candidates.map((c) => ({
+      id: c.id,
+      // Unscored candidates (no evaluator) compete as the least fit until the next batch scores them.
+      fitness: c.evaluations > 0 ? c.meanScore : Number.NEGATIVE_INFINITY,
+      text: textOf(c),
+    }));
+    const kept = survivors(members, this.populationSize, this.kNearest, (a, b) => this.distance.distance(a, b), keep);
+    step.pool.retain(kept);
+  }
+
+  override getConfig(): OptimizerConfig {
+    return {
+      ...super.getConfig(),
+      populationSize: this.populationSize,
+      crossoverProbability: this.crossoverProbability,
+      selectionTemperature: this.selectionTemperature,
+      temperature: this.temperature,
+      kNearest: this.kNearest,
+      numCandidates: this.numCandidates,
+      numExemplars: this.numExemplars,
+      checkPlaceholders: this.checkPlaceholders,
+    };
+  }
+}

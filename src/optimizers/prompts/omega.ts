@@ -1,0 +1,63 @@
+import type { ChatMessage } from "../../models/types.js";
+import type { RememberedPrediction } from "../pool-state.js";
+import { describeKeys, formatPrediction, formatValue } from "./format.js";
+
+interface Shown {
+  keys: readonly string[];
+  good: readonly RememberedPrediction[];
+  bad: readonly RememberedPrediction[];
+}
+
+function evidence(shown: Shown): string[] {
+  const lines: string[] = [];
+  if (shown.good.length > 0) {
+    lines.push("", "Examples it handles well:");
+    shown.good.forEach((p, i) => lines.push("", `Example ${i + 1}:`, formatPrediction(p)));
+  }
+  if (shown.bad.length > 0) {
+    lines.push("", "Examples it gets wrong:");
+    shown.bad.forEach((p, i) => lines.push("", `Example ${shown.good.length + i + 1}:`, formatPrediction(p)));
+  }
+  return lines;
+}
+
+const CLOSING =
+  "Keep every {placeholder} unchanged and write literal braces as {{ and }}. Answer with JSON matching the given schema.";
+
+const SYSTEM: ChatMessage = {
+  role: "system",
+  content: "You evolve the prompts of an AI system: you rewrite and recombine them so that they score higher.",
+};
+
+/** Mutation: rewrite one parent so it keeps what works and fixes what fails. */
+export function mutationMessages(input: Shown & { parent: Record<string, unknown> }): ChatMessage[] {
+  const lines = [
+    `Here is ${describeKeys(input.keys)} of a prompt:`,
+    "",
+    formatValue(input.parent),
+    ...evidence(input),
+    "",
+    "Rewrite it into a better variant: keep what makes the good examples work, change what makes the bad ones " +
+      `fail, and feel free to try a different approach. ${CLOSING}`,
+  ];
+  return [SYSTEM, { role: "user", content: lines.join("\n") }];
+}
+
+/** Crossover: merge two parents into one child that combines their strengths. */
+export function crossoverMessages(
+  input: Shown & { first: Record<string, unknown>; second: Record<string, unknown> },
+): ChatMessage[] {
+  const lines = [
+    `Here are two versions of ${describeKeys(input.keys)} of a prompt.`,
+    "",
+    "Version A:",
+    formatValue(input.first),
+    "",
+    "Version B:",
+    formatValue(input.second),
+    ...evidence(input),
+    "",
+    `Combine them into one version that keeps the strengths of both and fixes the failures shown. ${CLOSING}`,
+  ];
+  return [SYSTEM, { role: "user", content: lines.join("\n") }];
+}
