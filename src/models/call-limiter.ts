@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit, { type LimitFunction } from "p-limit";
-import pRetry from "p-retry";
-import { BudgetExceededError, ModelRequestError, ModelTimeoutError } from "./errors.js";
+import pRetry, { AbortError } from "p-retry";
+import { TunechainError } from "../errors.js";
+import { ModelRequestError, ModelTimeoutError } from "./errors.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { isRetryable, retryAfterMs, statusOf } from "./retry-policy.js";
 import type { TokenUsage } from "./types.js";
@@ -9,6 +10,14 @@ import type { TokenUsage } from "./types.js";
 /** Marks a failed attempt whose own timeout fired (as opposed to the caller aborting). */
 class AttemptTimeout extends Error {
   override readonly name = "AttemptTimeout";
+}
+
+/** A TunechainError the HTTP client wrapped (e.g. openai's APIConnectionError around our fetch's error). */
+function tunechainCause(error: unknown): TunechainError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof TunechainError) return current;
+  }
+  return undefined;
 }
 
 /**
@@ -64,6 +73,9 @@ export class CallLimiter {
             return await send(signal);
           } catch (error) {
             if (timeout.aborted && !callerSignal?.aborted) throw new AttemptTimeout("attempt timed out", { cause: error });
+            // Our own errors (a fixture miss inside a custom fetch, a budget refusal) are final and surface as is.
+            const ours = tunechainCause(error);
+            if (ours) throw new AbortError(ours);
             throw error;
           }
         },
@@ -92,7 +104,7 @@ export class CallLimiter {
   }
 
   private describeFailure(error: unknown, attempts: number): unknown {
-    if (error instanceof BudgetExceededError) return error;
+    if (error instanceof TunechainError) return error;
     if (error instanceof AttemptTimeout) return new ModelTimeoutError(this.options.timeoutMs, attempts);
     const status = statusOf(error);
     const message = error instanceof Error ? error.message : String(error);

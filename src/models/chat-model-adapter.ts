@@ -39,6 +39,11 @@ function nameOf(model: BaseChatModel): string {
   return model._llmType?.() ?? "chat-model";
 }
 
+/** The openai SDK's parse step throws this SyntaxError when a json_schema answer is not JSON. */
+function isRejectedJson(error: unknown): boolean {
+  return error instanceof SyntaxError && /structured output/i.test(error.message);
+}
+
 type StructuredRunnableOutput = { raw: BaseMessage; parsed: Record<string, unknown> | null };
 
 class ChatModelLanguageModel implements ManagedLanguageModel {
@@ -89,25 +94,35 @@ class ChatModelLanguageModel implements ManagedLanguageModel {
         complete: (conversation) => this.completePlain(conversation, options),
       });
     }
+    // Some providers (ChatOpenAI's strict json_schema path) throw on a non-JSON answer without its text;
+    // after that, the remaining rounds ask for JSON in the prompt so the model's text stays visible.
+    let prompted = false;
+    const complete = async (conversation: readonly ChatMessage[]): Promise<Completion> => {
+      if (prompted) return this.completePlain(withJsonInstruction(conversation, request), options);
+      return this.limiter.run(async (signal): Promise<Completion> => {
+        let output: StructuredRunnableOutput;
+        try {
+          output = (await structured.invoke(toLangChainMessages(conversation), this.callConfig(options, signal))) as StructuredRunnableOutput;
+        } catch (error) {
+          if (!isRejectedJson(error)) throw error;
+          prompted = true;
+          return { text: "", usage: { inputTokens: 0, outputTokens: 0 }, parseFailure: "the answer was not valid JSON" };
+        }
+        const usage = usageOf(output.raw);
+        if (output.parsed !== null && output.parsed !== undefined) {
+          return { text: JSON.stringify(output.parsed), usage, value: output.parsed };
+        }
+        // Parsing failed inside LangChain: hand the raw text to our parser (fences, prose) and the repair loop.
+        return { text: output.raw ? textOf(output.raw) : "", usage };
+      }, options.signal ?? options.config?.signal);
+    };
     return runStructured<T>({
       messages,
       request,
       maxRepairs: this.settings.maxRepairs,
       modelName: this.modelName,
       normalize: (value) => fromStrict(value, request.schema),
-      complete: (conversation) =>
-        this.limiter.run(async (signal): Promise<Completion> => {
-          const output = (await structured.invoke(
-            toLangChainMessages(conversation),
-            this.callConfig(options, signal),
-          )) as StructuredRunnableOutput;
-          const usage = usageOf(output.raw);
-          if (output.parsed !== null && output.parsed !== undefined) {
-            return { text: JSON.stringify(output.parsed), usage, value: output.parsed };
-          }
-          // Parsing failed inside LangChain: hand the raw text to our parser (fences, prose) and the repair loop.
-          return { text: output.raw ? textOf(output.raw) : "", usage };
-        }, options.signal ?? options.config?.signal),
+      complete,
     });
   }
 

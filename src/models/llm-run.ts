@@ -40,8 +40,6 @@ export async function startLlmRun(
   messages: readonly ChatMessage[],
   description: LlmRunDescription,
 ): Promise<LlmRun> {
-  const manager = CallbackManager.configure(config?.callbacks, undefined, config?.tags, undefined, config?.metadata);
-  if (!manager) return { end: async () => {}, fail: async () => {} };
   const metadata = {
     ls_provider: description.provider,
     ls_model_name: description.modelName,
@@ -49,6 +47,9 @@ export async function startLlmRun(
     ...(description.temperature === undefined ? {} : { ls_temperature: description.temperature }),
     [MANAGED_RUN_METADATA_KEY]: true,
   };
+  // Handlers receive the manager's metadata, not the argument of handleChatModelStart: pass ours as local.
+  const manager = CallbackManager.configure(config?.callbacks, undefined, config?.tags, undefined, config?.metadata, metadata);
+  if (!manager) return { end: async () => {}, fail: async () => {} };
   const runs: CallbackManagerForLLMRun[] = await manager.handleChatModelStart(
     { lc: 1, type: "not_implemented", id: ["tunechain", "models", description.provider] },
     [toLangChainMessages(messages)],

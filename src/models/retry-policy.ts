@@ -40,7 +40,8 @@ function isNetworkError(error: unknown): boolean {
       return true;
     }
     // A body that is not JSON, or a stream cut short, is a server fault like a 5xx.
-    if (name === "SyntaxError") return true;
+    // (The SDK's "invalid structured output JSON" is the model's answer, not a transport fault.)
+    if (name === "SyntaxError" && !/structured output/i.test(String(field(current, "message")))) return true;
   }
   return false;
 }

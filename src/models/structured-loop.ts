@@ -10,6 +10,8 @@ export interface Completion {
   text: string;
   usage: TokenUsage;
   value?: unknown;
+  /** Set when the provider rejected the answer as non-JSON without returning its text. */
+  parseFailure?: string;
 }
 
 /** The instruction that asks for JSON when the server cannot enforce a schema itself. */
@@ -64,7 +66,12 @@ export async function runStructured<T>(params: StructuredLoopParams): Promise<St
     const completion = await complete(conversation);
     usage.inputTokens += completion.usage.inputTokens;
     usage.outputTokens += completion.usage.outputTokens;
-    const parsed = completion.value !== undefined ? { ok: true as const, value: completion.value } : parseModelJson(completion.text);
+    const parsed =
+      completion.parseFailure !== undefined
+        ? { ok: false as const, reason: completion.parseFailure }
+        : completion.value !== undefined
+          ? { ok: true as const, value: completion.value }
+          : parseModelJson(completion.text);
     let issues: ValidationIssue[];
     let value: unknown;
     if (parsed.ok) {
@@ -85,7 +92,7 @@ export async function runStructured<T>(params: StructuredLoopParams): Promise<St
     }
     conversation = [
       ...conversation,
-      { role: "assistant", content: completion.text },
+      { role: "assistant", content: completion.text || "(an answer that was not valid JSON)" },
       { role: "user", content: repairPrompt(issues) },
     ];
   }

@@ -16,3 +16,12 @@ export {
   type RequestLogEntry,
   type ServerOptions,
 } from "./openai-compatible-server.js";
+export {
+  createFixtureFetch,
+  FIXTURE_MODE_ENV,
+  scrubSecrets,
+  type FixtureFetch,
+  type FixtureFetchOptions,
+  type FixtureMode,
+} from "./fixture-fetch.js";
+export { FixtureConfigError, FixtureMissError } from "./errors.js";

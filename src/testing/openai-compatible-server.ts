@@ -319,16 +319,13 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
     const send = (chunk: object) => response.write(`data: ${JSON.stringify({ ...base, ...chunk })}\n\n`);
     send({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }] });
     const pieces = content.match(/[\s\S]{1,16}/g) ?? [];
-    for (const [i, piece] of pieces.entries()) {
-      if (cut && i >= Math.max(1, Math.floor(pieces.length / 2))) {
-        // Cut the stream mid-answer: the socket closes without [DONE].
-        response.destroy();
-        return;
-      }
+    // A cut stream sends the first half of the answer, then drops the socket once that half is flushed.
+    const sent = cut ? pieces.slice(0, Math.max(1, Math.floor(pieces.length / 2))) : pieces;
+    for (const piece of sent) {
       send({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null, logprobs: null }] });
     }
     if (cut) {
-      response.destroy();
+      response.write("", () => response.destroy());
       return;
     }
     send({ choices: [{ index: 0, delta: {}, finish_reason: "stop", logprobs: null }] });

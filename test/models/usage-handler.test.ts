@@ -1,0 +1,122 @@
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { RunnableLambda } from "@langchain/core/runnables";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  BudgetExceededError,
+  createUsageHandler,
+  fromChatModel,
+  fromOpenAI,
+  ModelOptionsError,
+  UsageLedger,
+} from "../../src/models/index.js";
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "../../src/testing/index.js";
+import { chatOpenAI, openaiClient } from "./helpers.js";
+
+let server: OpenAICompatibleServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const prompt = ChatPromptTemplate.fromMessages([
+  ["system", "Classify the review."],
+  ["human", "{review}"],
+]);
+
+describe("createUsageHandler", () => {
+  it("records the task model's tokens from the user's chain under the task role", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "positive" });
+    const ledger = new UsageLedger();
+    const chain = prompt.pipe(chatOpenAI(server, { model: "task-model" }));
+    await chain.invoke({ review: "great film" }, { callbacks: [createUsageHandler({ ledger })] });
+    await chain.invoke({ review: "awful film" }, { callbacks: [createUsageHandler({ ledger })] });
+    // The server's usage: ceil(20/4)=5 + ceil(10/4)=3 input tokens, ceil(8/4)=2 output tokens per call.
+    expect(ledger.summary().byRole.task).toEqual({ calls: 2, inputTokens: 16, outputTokens: 4, costUsd: 0 });
+    expect(ledger.summary().byModel?.["task-model"]?.calls).toBe(2);
+  });
+
+  it("refuses a chat model start past the budget, so the chain call fails before any request", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "positive" });
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger, budget: { maxCalls: 2 } });
+    const chain = prompt.pipe(chatOpenAI(server));
+    await chain.invoke({ review: "a" }, { callbacks: [handler] });
+    await chain.invoke({ review: "b" }, { callbacks: [handler] });
+    const silence = console.error;
+    console.error = () => {}; // LangChain logs handler errors it re-raises
+    try {
+      await expect(chain.invoke({ review: "c" }, { callbacks: [handler] })).rejects.toThrow(BudgetExceededError);
+    } finally {
+      console.error = silence;
+    }
+    expect(server.requests).toHaveLength(2);
+    expect(ledger.summary().total.calls).toBe(2);
+  });
+
+  it("does not count an adapter's own calls twice when the handler rides on the same callbacks", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "ok" });
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger });
+    const viaOpenAI = fromOpenAI(openaiClient(server), { model: "m", ledger });
+    const viaChat = fromChatModel(chatOpenAI(server), { ledger });
+    const messages = [{ role: "user" as const, content: "hi" }];
+    await viaOpenAI.generateText(messages, { config: { callbacks: [handler] } });
+    await viaChat.generateText(messages, { config: { callbacks: [handler] } });
+    expect(ledger.summary().total.calls).toBe(2);
+    expect(ledger.summary().byRole.task).toBeUndefined();
+  });
+
+  it("rejects a missing ledger with a message showing how to make one", () => {
+    expect(() => createUsageHandler({} as never)).toThrow(
+      new ModelOptionsError(
+        "createUsageHandler: options.ledger must be a UsageLedger, e.g. createUsageHandler({ ledger: new UsageLedger() }).",
+      ),
+    );
+  });
+});
+
+/** Collects LLM runs and the chain runs around them. */
+class RunCollector extends BaseCallbackHandler {
+  name = "run_collector";
+  chains: string[] = [];
+  llmRuns: Array<{ runId: string; parentRunId: string | undefined; name: string | undefined; ended: boolean }> = [];
+  override async handleChainStart(_chain: Serialized, _inputs: unknown, runId: string) {
+    this.chains.push(runId);
+  }
+  override async handleChatModelStart(
+    _llm: Serialized,
+    _messages: unknown,
+    runId: string,
+    parentRunId?: string,
+    _extra?: unknown,
+    _tags?: string[],
+    _metadata?: unknown,
+    name?: string,
+  ) {
+    this.llmRuns.push({ runId, parentRunId, name, ended: false });
+  }
+  override async handleLLMEnd(_output: unknown, runId: string) {
+    const run = this.llmRuns.find((r) => r.runId === runId);
+    if (run) run.ended = true;
+  }
+}
+
+describe("tracing", () => {
+  it.each([
+    ["fromOpenAI", (s: OpenAICompatibleServer) => fromOpenAI(openaiClient(s), { model: "m" })],
+    ["fromChatModel", (s: OpenAICompatibleServer) => fromChatModel(chatOpenAI(s))],
+  ])("%s makes each request a child run of the caller's run", async (_name, make) => {
+    server = await startOpenAICompatibleServer({ handler: () => "ok" });
+    const model = make(server);
+    const collector = new RunCollector();
+    const step = RunnableLambda.from(async (input: string, config) => {
+      return (await model.generateText([{ role: "user", content: input }], { config })).text;
+    });
+    expect(await step.invoke("hi", { callbacks: [collector] })).toBe("ok");
+    expect(collector.llmRuns).toHaveLength(1);
+    expect(collector.llmRuns[0]?.parentRunId).toBe(collector.chains[0]);
+    expect(collector.llmRuns[0]?.ended).toBe(true);
+  });
+});
