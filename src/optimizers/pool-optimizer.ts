@@ -224,9 +224,13 @@ export abstract class PoolOptimizer extends Optimizer {
   protected async chooseOnBatch(step: OptimizationStep, proposals: readonly StoredCandidate[]): Promise<StoredCandidate | undefined> {
     const fresh = [...new Set(proposals)].filter((p) => p.id !== step.current.id);
     if (!step.context.evaluate || step.batch.length === 0) return fresh[0];
-    const results = await Promise.all(fresh.map((p) => this.evaluateCandidate(step, p, step.batch)));
+    // The current value is re-scored too rather than read from the predictions: another optimizer may have
+    // changed other keys of the variable since the batch was scored. Unchanged, it is a cache hit.
+    const [currentRun = [], ...results] = await Promise.all(
+      [step.current, ...fresh].map((p) => this.evaluateCandidate(step, p, step.batch)),
+    );
     let best = step.current;
-    let bestScore = meanScore(step.context.predictions ?? []);
+    let bestScore = meanScore(currentRun);
     fresh.forEach((proposal, i) => {
       const predictions = results[i] ?? [];
       step.pool.creditScores(proposal, predictions.map(scoreOfPrediction), { skipKnown: true });

@@ -146,6 +146,10 @@ describe("FewShotOptimizer", () => {
       expect(variable.get("instructions")).toBe(beforeFewShot.instructions);
     }
     expect(variable.get("instructions")).not.toBe(SEED_INSTRUCTIONS);
+    // Once the instructions fixed every answer, no set of examples can do better on the batch: the current
+    // value is re-scored with the new instructions instead of being judged by the stale predictions.
+    expect(accuracy(variable.json(), valset)).toBe(1);
+    expect(variable.get("examples")).toEqual([]);
     for (const record of instructionOptimizer.leaderboard()) expect(Object.keys(record.value)).toEqual(["instructions"]);
     for (const record of fewShotOptimizer.leaderboard()) expect(Object.keys(record.value)).toEqual(["examples"]);
     expect(model.calls.every((call) => Object.keys(call.request?.schema.properties ?? {}).join() === "instructions")).toBe(
