@@ -1,3 +1,4 @@
+import { BudgetExceededError } from "../models/errors.js";
 import type { ChatMessage, LanguageModel } from "../models/types.js";
 import type { JsonSchema } from "../variables/schema.js";
 import type { OptimizationContext } from "./context.js";
@@ -24,8 +25,8 @@ export type ProposalOutcome =
 /**
  * Asks the model for a structured value and checks it. A proposal that breaks the schema or the template's
  * placeholders gets one repair round (the model is shown the problems); a model failure or a second bad
- * answer yields `ok: false` with the reason, so the caller can record it and move on. Only an abort of the
- * step propagates.
+ * answer yields `ok: false` with the reason, so the caller can record it and move on. An abort of the step
+ * and a spent model budget propagate: both mean the run must stop, not that this proposal was bad.
  */
 export async function requestProposal(request: ProposalRequest): Promise<ProposalOutcome> {
   const messages = [...request.messages];
@@ -44,7 +45,7 @@ export async function requestProposal(request: ProposalRequest): Promise<Proposa
       value = generation.value;
       raw = generation.raw;
     } catch (error) {
-      if (request.context.signal?.aborted) throw error;
+      if (request.context.signal?.aborted || error instanceof BudgetExceededError) throw error;
       return { ok: false, reason: `model error: ${(error as Error).message ?? String(error)}`, calls };
     }
     const problems = proposalProblems(value, request.schema, request.current, {

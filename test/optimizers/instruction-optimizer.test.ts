@@ -4,7 +4,7 @@ import type { ChainValues } from "@langchain/core/utils/types";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
 import { describe, expect, it } from "vitest";
 import { UnknownArgumentError } from "../../src/errors.js";
-import { StructuredOutputError } from "../../src/models/errors.js";
+import { BudgetExceededError, StructuredOutputError } from "../../src/models/errors.js";
 import { cachedEvaluator } from "../../src/optimizers/cached-evaluator.js";
 import { OptimizerInputError, OptimizerOptionError } from "../../src/optimizers/errors.js";
 import { InstructionOptimizer } from "../../src/optimizers/instruction-optimizer.js";
@@ -239,6 +239,19 @@ describe("InstructionOptimizer (OPRO)", () => {
     const after: Record<string, unknown> = {};
     optimizer.saveOwnVariables(after);
     expect(after["1"]).toEqual(store["1"]);
+    expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
+  });
+
+  it("lets a spent model budget stop the step instead of recording it as a bad proposal", async () => {
+    const model = new ScriptedLanguageModel({
+      respond: () => {
+        throw new BudgetExceededError("maxCalls", 3, 3, "3 optimizer calls");
+      },
+    });
+    const optimizer = new InstructionOptimizer({ languageModel: model, numCandidates: 1 });
+    const variable = promptVariable();
+    await expect(optimizer.invoke({ variables: [variable], reward: 0.1 })).rejects.toThrow(BudgetExceededError);
+    expect(optimizer.leaderboard()).toEqual([]);
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
   });
 
