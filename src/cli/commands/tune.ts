@@ -1,0 +1,129 @@
+import { basename, dirname, join, resolve } from "node:path";
+import { UsageLedger } from "../../models/usage-ledger.js";
+import { createUsageHandler } from "../../models/usage-handler.js";
+import type { Budget } from "../../models/types.js";
+import { saveVariables } from "../../training/artifacts.js";
+import type { TrainingCallbacks } from "../../training/callbacks.js";
+import { fit, type FitOptions } from "../../training/fit.js";
+import type { CliArguments } from "../arguments.js";
+import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
+import { guardInterrupts } from "../interrupt.js";
+import { loadConfig } from "../load-config.js";
+import type { CliOutput } from "../output.js";
+
+/** Where `tune` writes: the tuned values (--out) and the run record next to them. */
+export function tuneOutputs(out: string | undefined): { artifact: string; record: string } {
+  const artifact = resolve(out ?? "tuned.json");
+  const stem = basename(artifact).replace(/\.json$/i, "");
+  return { artifact, record: join(dirname(artifact), `${stem}.run.json`) };
+}
+
+/**
+ * `tunechain tune <config>`: fit the config's program, save the tuned values and the run record. Flags
+ * override the config's fit options. Ctrl-C aborts through fit's signal: the last batch's checkpoint stays,
+ * the values found so far are saved, and the exit code is 130.
+ */
+export async function tuneCommand(args: CliArguments, output: CliOutput): Promise<ExitCodeValue> {
+  const config = await loadConfig(args.target!, { command: "tune" });
+  const { artifact, record: recordPath } = tuneOutputs(args.out);
+  const budget = budgetOf(args, config.fit.budget as Budget | undefined);
+  // The task model inside the user's chain is booked through a callback handler; the config's own models
+  // record into the same ledger when the config exports it as `usage`.
+  const ledger = config.usage ?? new UsageLedger();
+  const configCallbacks = (config.fit.config as { callbacks?: unknown } | undefined)?.callbacks;
+  const taskUsage = createUsageHandler({ ledger, role: "task", ...(budget ? { budget } : {}) });
+
+  const interrupts = guardInterrupts((text) => output.error(text.trimEnd()));
+  const drawBar = !args.quiet && process.stdout.isTTY === true;
+  const callbacks: TrainingCallbacks[] = [];
+  const given = config.fit.callbacks as TrainingCallbacks | TrainingCallbacks[] | undefined;
+  if (given) callbacks.push(...(Array.isArray(given) ? given : [given]));
+  if (!drawBar && !args.quiet) callbacks.push(epochLines(output));
+
+  const options: FitOptions = {
+    ...(config.fit as Partial<FitOptions>),
+    trainset: config.trainset ?? config.dataset!,
+    reward: config.reward,
+    optimizers: config.optimizers,
+    signal: interrupts.signal,
+    progress: drawBar,
+    callbacks,
+    usage: ledger,
+    recordPath,
+    config: {
+      ...(config.fit.config as object | undefined),
+      callbacks: [...(Array.isArray(configCallbacks) ? configCallbacks : []), taskUsage],
+    },
+  };
+  if (config.valset) options.valset = config.valset;
+  if (budget) options.budget = budget;
+  if (args.epochs !== undefined) options.epochs = args.epochs;
+  if (args.concurrency !== undefined) options.concurrency = args.concurrency;
+  if (args.seed !== undefined) options.seed = args.seed;
+  if (args.checkpoint !== undefined) options.checkpoint = resolve(args.checkpoint);
+  if (args.resume) options.resume = true;
+
+  let result;
+  try {
+    result = await fit(config.program, options);
+  } finally {
+    interrupts.dispose();
+  }
+  await saveVariables(config.program, artifact, {
+    ...(result.best.valScore !== undefined ? { score: result.best.valScore } : {}),
+    optimizers: config.optimizers,
+  });
+
+  const { record } = result;
+  const scores =
+    record.initialValScore !== undefined
+      ? ` Validation: ${record.initialValScore.toFixed(3)} (seed) → ${(record.finalValScore ?? NaN).toFixed(3)} (tuned).`
+      : "";
+  output.info(`Run ${record.status} after ${record.history.length} steps and ${record.usage.total.calls} model calls.${scores}`);
+  output.info(`Tuned values: ${artifact}`);
+  output.info(`Run record:   ${recordPath}  (HTML report: tunechain report ${recordPath})`);
+  switch (record.status) {
+    case "budget-exhausted":
+      output.error("The budget ran out; the best values found until then were saved.");
+      return ExitCode.budgetExhausted;
+    case "aborted":
+      output.error(
+        args.checkpoint
+          ? `Interrupted. Continue with: tunechain tune ${args.target} --checkpoint ${args.checkpoint} --resume`
+          : "Interrupted. Use --checkpoint <path> next time to be able to resume.",
+      );
+      return ExitCode.interrupted;
+    default:
+      return ExitCode.ok;
+  }
+}
+
+function budgetOf(args: CliArguments, fromConfig: Budget | undefined): Budget | undefined {
+  const budget: Budget = { ...fromConfig };
+  if (args.budgetCalls !== undefined) budget.maxCalls = args.budgetCalls;
+  if (args.budgetTokens !== undefined) budget.maxTokens = args.budgetTokens;
+  if (args.budgetUsd !== undefined) budget.maxCostUsd = args.budgetUsd;
+  return Object.keys(budget).length > 0 ? budget : undefined;
+}
+
+/** Without a terminal (CI logs, pipes) one line per epoch instead of a bar; on stderr, like the bar's role. */
+function epochLines(output: CliOutput): TrainingCallbacks {
+  let epochs = 0;
+  let lastTrain: number | undefined;
+  return {
+    onTrainBegin(info) {
+      epochs = info.epochs;
+      const start = info.startEpoch > 0 || info.startBatch > 0 ? `, resuming at epoch ${info.startEpoch + 1} batch ${info.startBatch + 1}` : "";
+      const seed = info.initialValScore !== undefined ? `, seed validation ${info.initialValScore.toFixed(3)}` : "";
+      output.error(`tuning: ${info.trainSize} training and ${info.valSize} validation examples, ${epochs} epoch(s)${start}${seed}`);
+    },
+    onBatchEnd(entry) {
+      lastTrain = entry.trainReward;
+    },
+    onEpochEnd(info) {
+      const train = lastTrain === undefined ? "" : ` train ${lastTrain.toFixed(3)}`;
+      const val = info.valReward === undefined ? "" : ` validation ${info.valReward.toFixed(3)}`;
+      output.error(`epoch ${info.epoch + 1}/${epochs}:${train}${val}`);
+    },
+  };
+}
