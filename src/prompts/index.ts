@@ -7,3 +7,18 @@ export {
   type FewShotExample,
   type PromptValue,
 } from "./schemas.js";
+export { TrainablePrompt, type PromptVariableValue, type TrainablePromptFields } from "./trainable-prompt.js";
+export { collectTrainablePrompts, collectTrainableVariables } from "./collect.js";
+export {
+  OVERRIDES_CONFIG_KEY,
+  readOverrides,
+  withVariableOverrides,
+  type VariableOverrides,
+} from "./overrides.js";
+export { comparePlaceholders, escapeLiteralBraces, templatePlaceholders, type PlaceholderReport } from "./placeholders.js";
+export {
+  DuplicateVariableNameError,
+  PromptConfigurationError,
+  PromptOverrideError,
+  PromptPlaceholderError,
+} from "./errors.js";

@@ -1,2 +1,25 @@
 // Public API of src/training, re-exported by src/index.ts.
 export type { HistoryEntry, RunRecord } from "./run-record.js";
+export { fit, type EarlyStoppingOptions, type FitOptions, type FitResult } from "./fit.js";
+export { evaluate, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
+export {
+  loadVariables,
+  saveVariables,
+  schemaHash,
+  type SaveVariablesMeta,
+  type VariablesArtifact,
+} from "./artifacts.js";
+export type { EpochEndInfo, TrainBeginInfo, TrainEndInfo, TrainingCallbacks } from "./callbacks.js";
+export { progressBar } from "./progress.js";
+export { ProgramEvaluator, type CacheStats, type ProgramEvaluatorOptions } from "./program-evaluator.js";
+export type { CheckpointState, CheckpointFingerprint } from "./checkpoint.js";
+export type { UsageSource } from "./usage.js";
+export type { RetryOptions } from "./retry.js";
+export { hashJson, redactSecrets } from "./files.js";
+export {
+  ArtifactError,
+  CheckpointError,
+  DatasetError,
+  ProgramRunError,
+  TrainingOptionsError,
+} from "./errors.js";

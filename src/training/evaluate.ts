@@ -1,0 +1,49 @@
+import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { CandidateValues, Example, ScoredPrediction } from "../optimizers/context.js";
+import { collectTrainableVariables } from "../prompts/collect.js";
+import type { Reward } from "../rewards/reward.js";
+import { identifyExamples } from "./dataset.js";
+import { TrainingOptionsError } from "./errors.js";
+import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
+import type { RetryOptions } from "./retry.js";
+
+export interface EvaluateOptions extends RetryOptions {
+  dataset: readonly Example[];
+  reward: Reward;
+  /** Examples run at once (default 4). */
+  concurrency?: number;
+  /** Config of every program run (callbacks, tags, signal…). */
+  config?: RunnableConfig;
+  /** Values to use instead of the variables' current ones, by variable name. */
+  values?: CandidateValues;
+  signal?: AbortSignal;
+}
+
+export interface EvaluationResult {
+  /** Mean score over the dataset. */
+  mean: number;
+  /** Score of each example, in dataset order. */
+  scores: number[];
+  /** Each example's answer, score and feedback, in dataset order. */
+  predictions: ScoredPrediction[];
+}
+
+/** Runs `program` on every example of `dataset` and scores the answers with `reward`. */
+export async function evaluate(program: Runnable, options: EvaluateOptions): Promise<EvaluationResult> {
+  if (typeof options?.reward !== "function") {
+    throw new TrainingOptionsError("evaluate needs `reward`: a function (prediction, example) => number | { score, feedback }.");
+  }
+  const dataset = identifyExamples(options.dataset, "dataset");
+  const evaluator = new ProgramEvaluator({
+    program,
+    reward: options.reward,
+    variables: collectTrainableVariables(program),
+    concurrency: options.concurrency,
+    config: options.config,
+    retries: options.retries,
+    retryDelayMs: options.retryDelayMs,
+    cacheSize: 0,
+  });
+  const predictions = await evaluator.evaluate(options.values ?? {}, dataset, { signal: options.signal });
+  return { mean: meanScore(predictions), scores: predictions.map((p) => p.score), predictions };
+}

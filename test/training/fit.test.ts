@@ -1,0 +1,211 @@
+import { StringOutputParser } from "@langchain/core/output_parsers";
+import { describe, expect, it } from "vitest";
+import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
+import { exactMatch } from "../../src/rewards/exact-match.js";
+import { fit } from "../../src/training/fit.js";
+import { evaluate } from "../../src/training/evaluate.js";
+import { TrainingOptionsError } from "../../src/training/errors.js";
+import type { TrainingCallbacks } from "../../src/training/callbacks.js";
+import { HintOptimizer } from "./support/hint-optimizer.js";
+import { SentimentChatModel, sentimentData } from "./support/sentiment.js";
+
+function makeChain(name = "sentiment") {
+  const prompt = new TrainablePrompt({
+    name,
+    instructions: "Classify the review as positive or negative. Answer with one word.",
+    messages: "Review: {review}",
+  });
+  const model = new SentimentChatModel({});
+  return { prompt, model, chain: prompt.pipe(model).pipe(new StringOutputParser()) };
+}
+
+describe("fit", () => {
+  it("raises validation accuracy from the seed prompt's to what the scripted model allows", async () => {
+    const { chain, prompt } = makeChain();
+    const { trainset, valset } = sentimentData();
+    const before = await evaluate(chain, { dataset: valset, reward: exactMatch() });
+    expect(before.mean).toBeCloseTo(5 / 8); // the 3 sarcastic validation reviews fail
+
+    const optimizer = new HintOptimizer();
+    const result = await fit(chain, {
+      trainset,
+      valset,
+      reward: exactMatch(),
+      optimizers: [optimizer],
+      epochs: 2,
+      batchSize: 4,
+      seed: 7,
+      progress: false,
+    });
+
+    expect(result.status).toBe("completed");
+    expect(result.record.initialValScore).toBeCloseTo(5 / 8);
+    expect(result.best.valScore).toBe(1);
+    expect(prompt.variable.get("instructions")).toMatch(/sarcasm/);
+    expect(result.history).toHaveLength(6);
+    expect(result.history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.history[2]!.valReward).toBe(1);
+    const after = await evaluate(chain, { dataset: valset, reward: exactMatch() });
+    expect(after.mean).toBe(1);
+    // Candidates were checked on batches through the cache: repeated (values, example) pairs were free.
+    expect(result.cache.hits).toBeGreaterThan(0);
+  });
+
+  it("evaluates candidates through config overrides, leaving the shared variable alone until accepted", async () => {
+    const { chain, prompt, model } = makeChain();
+    const { trainset } = sentimentData();
+    const shown: { system: string; variable: string }[] = [];
+    model.onCall = ({ system }) => shown.push({ system, variable: prompt.variable.get("instructions") });
+    const optimizer = new HintOptimizer();
+    await fit(chain, {
+      trainset: trainset.filter((e) => e.id!.startsWith("sarcastic")),
+      reward: exactMatch(),
+      optimizers: optimizer,
+      batchSize: 5,
+      progress: false,
+    });
+    // The proposal was run while the shared variable still held the seed: it came through the config.
+    const proposalRuns = shown.filter((s) => /sarcasm/.test(s.system));
+    expect(proposalRuns).toHaveLength(5);
+    expect(proposalRuns.every((s) => !/sarcasm/.test(s.variable))).toBe(true);
+    expect(optimizer.memory.get("accepted")).toBe(1);
+    expect(prompt.variable.get("instructions")).toMatch(/sarcasm/);
+  });
+
+  it("calls the training callbacks in order", async () => {
+    const { chain } = makeChain();
+    const { trainset, valset } = sentimentData();
+    const events: string[] = [];
+    const callbacks: TrainingCallbacks = {
+      onTrainBegin: (info) => void events.push(`train-begin ${info.batchesPerEpoch}`),
+      onEpochBegin: (epoch) => void events.push(`epoch-begin ${epoch}`),
+      onBatchBegin: ({ batch }) => void events.push(`batch-begin ${batch}`),
+      onBatchEnd: (entry) => void events.push(`batch-end ${entry.batch}`),
+      onEpochEnd: (info) => void events.push(`epoch-end ${info.epoch} ${info.valReward !== undefined}`),
+      onTrainEnd: (info) => void events.push(`train-end ${info.status}`),
+    };
+    await fit(chain, {
+      trainset: trainset.slice(0, 6),
+      valset: valset.slice(0, 2),
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 3,
+      progress: false,
+      callbacks,
+    });
+    expect(events).toEqual([
+      "train-begin 2",
+      "epoch-begin 0",
+      "batch-begin 0",
+      "batch-end 0",
+      "batch-begin 1",
+      "batch-end 1",
+      "epoch-end 0 true",
+      "train-end completed",
+    ]);
+  });
+
+  it("stops early when validation does not improve for `patience` epochs", async () => {
+    const { chain } = makeChain();
+    const { trainset, valset } = sentimentData();
+    const plainOnly = trainset.filter((e) => e.id!.startsWith("plain"));
+    const result = await fit(chain, {
+      trainset: plainOnly,
+      valset,
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      epochs: 10,
+      batchSize: 7,
+      earlyStopping: { patience: 2 },
+      progress: false,
+    });
+    expect(result.status).toBe("early-stopped");
+    expect(result.history.filter((h) => h.valReward !== undefined)).toHaveLength(2);
+  });
+
+  it("splits a validation set off the trainset when asked", async () => {
+    const { chain } = makeChain();
+    const { trainset } = sentimentData();
+    const result = await fit(chain, {
+      trainset,
+      validationSplit: 0.25,
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 9,
+      progress: false,
+    });
+    expect(result.record.settings).toMatchObject({ trainSize: 9, valSize: 3 });
+  });
+
+  it("stops cleanly on abort and finalizes what it has", async () => {
+    const { chain } = makeChain();
+    const { trainset, valset } = sentimentData();
+    const controller = new AbortController();
+    const result = await fit(chain, {
+      trainset,
+      valset,
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      epochs: 3,
+      batchSize: 4,
+      signal: controller.signal,
+      progress: false,
+      callbacks: { onBatchEnd: (entry) => void (entry.step === 2 && controller.abort()) },
+    });
+    expect(result.status).toBe("aborted");
+    expect(result.history).toHaveLength(2);
+  });
+
+  it("stops cleanly when the usage ledger reports the budget spent", async () => {
+    const { chain } = makeChain();
+    const { trainset } = sentimentData();
+    let batches = 0;
+    const usage = {
+      summary: () => ({ byRole: {}, total: { calls: batches, inputTokens: 0, outputTokens: 0, costUsd: 0 } }),
+      toJSON: () => ({ version: 1, entries: [] }),
+      check: (budget?: { maxCalls?: number }) => {
+        if (budget?.maxCalls !== undefined && batches >= budget.maxCalls) {
+          throw Object.assign(new Error("Budget exhausted: maxCalls=2 reached"), { name: "BudgetExceededError" });
+        }
+      },
+    };
+    const result = await fit(chain, {
+      trainset,
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 2,
+      usage,
+      budget: { maxCalls: 2 },
+      progress: false,
+      callbacks: { onBatchEnd: () => void (batches += 1) },
+    });
+    expect(result.status).toBe("budget-exhausted");
+    expect(result.history).toHaveLength(2);
+    expect(result.record.settings.stoppedBecause).toMatch(/Budget exhausted/);
+  });
+
+  describe("option errors", () => {
+    const { trainset } = sentimentData();
+    it.each([
+      [{ batchSize: 0 }, /batchSize must be a positive integer, got 0/],
+      [{ epochs: 1.5 }, /epochs must be a positive integer, got 1.5/],
+      [{ validationSplit: 1.2 }, /validationSplit must be between 0 and 1/],
+      [{ earlyStopping: { patience: 2 } }, /earlyStopping watches the validation score: give `valset` or `validationSplit`/],
+      [{ resume: true }, /resume: true needs `checkpoint`/],
+      [{ budget: { maxCalls: 3 } }, /pass `usage`/],
+      [{ batchsize: 4 }, /fit does not know the option\(s\) 'batchsize'/],
+    ])("%o → typed error", async (extra, message) => {
+      const { chain } = makeChain();
+      const run = fit(chain, { trainset, reward: exactMatch(), optimizers: new HintOptimizer(), ...extra } as never);
+      await expect(run).rejects.toThrow(TrainingOptionsError);
+      await expect(fit(chain, { trainset, reward: exactMatch(), optimizers: new HintOptimizer(), ...extra } as never)).rejects.toThrow(message);
+    });
+
+    it("refuses a program without a TrainablePrompt", async () => {
+      const model = new SentimentChatModel({});
+      await expect(fit(model, { trainset, reward: exactMatch(), optimizers: new HintOptimizer() })).rejects.toThrow(
+        /The program has no TrainablePrompt/,
+      );
+    });
+  });
+});
