@@ -1,0 +1,130 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { finished, runTunechain, spawnTunechain } from "./run-tunechain.js";
+import { sentimentConfig, writeSentimentProject } from "./sentiment-project.js";
+import { SARCASM_AWARE_INSTRUCTIONS } from "../../examples/_shared/sentiment-stand-in.js";
+
+interface Artifact {
+  score?: number;
+  variables: Record<string, { value: { instructions: string } }>;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, "utf8")) as T;
+}
+
+describe("tunechain tune / eval / report", () => {
+  it("tunes, evaluates the tuned values, and renders the run", async () => {
+    const { dir, config } = await writeSentimentProject();
+    const tune = await runTunechain(["tune", config, "--out", "out/tuned.json", "--seed", "5"], { cwd: dir });
+    expect(tune.stderr).not.toContain("failed");
+    expect(tune.code).toBe(0);
+    expect(tune.stdout).toContain("Validation: 0.667 (seed) → 1.000 (tuned)");
+    const artifact = await readJson<Artifact>(join(dir, "out", "tuned.json"));
+    expect(artifact.variables.sentiment?.value.instructions).toBe(SARCASM_AWARE_INSTRUCTIONS);
+    const record = await readJson<{ status: string; settings: { seed: number } }>(join(dir, "out", "tuned.run.json"));
+    expect(record.status).toBe("completed");
+    expect(record.settings.seed).toBe(5);
+
+    const seedEval = await runTunechain(["eval", config], { cwd: dir });
+    expect(seedEval.code).toBe(0);
+    expect(seedEval.stdout).toContain("Mean reward 0.667 over 12 examples (the config's valset)");
+    // The failures listed are the sarcastic reviews the seed prompt gets wrong.
+    expect(seedEval.stdout).toContain('Expected \\"negative\\" but the answer was \\"positive\\"'.replaceAll("\\", ""));
+
+    const tunedEval = await runTunechain(["eval", config, "--load", "out/tuned.json", "--out", "scores.json"], { cwd: dir });
+    expect(tunedEval.code).toBe(0);
+    expect(tunedEval.stdout).toContain("Mean reward 1.000 over 12 examples");
+    expect((await readJson<{ scores: number[] }>(join(dir, "scores.json"))).scores).toEqual(Array(12).fill(1));
+
+    const report = await runTunechain(["report", "out/tuned.run.json"], { cwd: dir });
+    expect(report.code).toBe(0);
+    const html = await readFile(join(dir, "out", "tuned.run.html"), "utf8");
+    expect(html).toContain('<path class="curve curve-train"');
+    expect(html).toContain("Watch for sarcasm");
+  });
+
+  it("stops on Ctrl-C with exit 130 and resumes from the checkpoint to the same result as an uninterrupted run", async () => {
+    const straight = await writeSentimentProject();
+    const reference = await runTunechain(["tune", straight.config, "--quiet"], { cwd: straight.dir });
+    expect(reference.code).toBe(0);
+    const referenceRecord = await readJson<{ history: unknown[] }>(join(straight.dir, "tuned.run.json"));
+
+    const { dir, config } = await writeSentimentProject();
+    const checkpoint = join(dir, "ck.json");
+    const child = spawnTunechain(["tune", config, "--checkpoint", "ck.json", "--quiet"], {
+      cwd: dir,
+      env: { PAUSE_WHEN_EXISTS: checkpoint },
+    });
+    const done = finished(child);
+    // The task model blocks once the first checkpoint exists and says so with a marker file.
+    while (!existsSync(`${checkpoint}.paused`)) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGINT");
+    const interrupted = await done;
+    expect(interrupted.stderr).toContain("SIGINT: stopping after the current step");
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain(`tunechain tune ${config} --checkpoint ck.json --resume`);
+    const saved = await readJson<{ history: unknown[] }>(checkpoint);
+    expect(saved.history.length).toBeGreaterThan(0);
+    expect(saved.history.length).toBeLessThan(referenceRecord.history.length);
+
+    const resumed = await runTunechain(["tune", config, "--checkpoint", "ck.json", "--resume", "--quiet"], { cwd: dir });
+    expect(resumed.stderr).toBe("");
+    expect(resumed.code).toBe(0);
+    const resumedRecord = await readJson<{ history: unknown[] }>(join(dir, "tuned.run.json"));
+    expect(resumedRecord.history).toEqual(referenceRecord.history);
+    const a = await readJson<Artifact>(join(straight.dir, "tuned.json"));
+    const b = await readJson<Artifact>(join(dir, "tuned.json"));
+    expect(b.variables).toEqual(a.variables);
+  });
+});
+
+describe("tunechain errors", () => {
+  it("names the config file and line of a syntax error, with exit 2", async () => {
+    const body = sentimentConfig().replace("export const fit = {", "export const fit = {,");
+    const line = body.split("\n").findIndex((l) => l.startsWith("export const fit")) + 1;
+    const { dir, config } = await writeSentimentProject({ configBody: body });
+    const result = await runTunechain(["tune", config], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${config}:${line}: the config failed to load`);
+  });
+
+  it("names the config file and line of an export with the wrong type", async () => {
+    const body = sentimentConfig().replace("export const reward = exactMatch();", "export const reward = 'exact';");
+    const line = body.split("\n").findIndex((l) => l.startsWith("export const reward")) + 1;
+    const { dir, config } = await writeSentimentProject({ configBody: body });
+    const result = await runTunechain(["eval", config], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${config}:${line}: \`reward\` must be a function`);
+  });
+
+  it("names the dataset file and line of a bad example, with exit 2", async () => {
+    const { dir, config } = await writeSentimentProject();
+    const train = join(dir, "train.jsonl");
+    const lines = (await readFile(train, "utf8")).split("\n");
+    lines[2] = '{"input": {"review": "fine"}, "expected": "positive"'; // line 3: unterminated object
+    await writeFile(train, lines.join("\n"));
+    const result = await runTunechain(["tune", config], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${train}:3: not valid JSON`);
+  });
+
+  it("explains a bad flag and a missing run record with exit 2", async () => {
+    const { dir } = await writeSentimentProject();
+    const flag = await runTunechain(["tune", "x.ts", "--epochs", "0"], { cwd: dir });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("--epochs must be an integer ≥ 1, got '0'");
+    const report = await runTunechain(["report", "missing.run.json"], { cwd: dir });
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain(`${join(dir, "missing.run.json")}: no such file`);
+  });
+
+  it("prints help with the exit codes", async () => {
+    const { dir } = await writeSentimentProject();
+    const help = await runTunechain(["--help"], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("130  interrupted with Ctrl-C");
+  });
+});
