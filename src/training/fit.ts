@@ -526,7 +526,7 @@ function classifyStop(error: unknown, signal: AbortSignal | undefined): StopTrai
   if (name === "BudgetExceededError" || (error as { cause?: { name?: unknown } })?.cause?.name === "BudgetExceededError") {
     return new StopTraining("budget-exhausted", error);
   }
-  if (signal?.aborted || name === "AbortError") return new StopTraining("aborted", error);
+  if (signal?.aborted) return new StopTraining("aborted", error);
   return undefined;
 }
 

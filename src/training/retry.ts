@@ -10,12 +10,13 @@ export interface RetryOptions {
 
 /**
  * Errors that another attempt cannot fix: the caller aborted, the budget is spent, or the user's own
- * setup is wrong (every TunechainError). Matched by name so two copies of a module still agree.
+ * setup is wrong (every TunechainError). Matched by name so two copies of a module still agree. An
+ * AbortError without our signal aborted is a client timeout: worth another attempt.
  */
 export function isFinalError(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   const name = (error as { name?: unknown } | null)?.name;
-  return error instanceof TunechainError || name === "AbortError" || name === "BudgetExceededError";
+  return error instanceof TunechainError || name === "BudgetExceededError";
 }
 
 /** Runs `task` until it succeeds, retrying transient failures; returns its result and the attempts used. */
