@@ -82,9 +82,13 @@ export class FewShotOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    const eligible = step.pool.predictions
-      .filter((p) => p.score >= this.minScore)
-      .sort((a, b) => b.score - a.score);
+    const canScoreNow = step.context.evaluate !== undefined && step.batch.length > 0;
+    const good = step.pool.predictions.filter((p) => p.score >= this.minScore).sort((a, b) => b.score - a.score);
+    // A set scored on the batch should not demonstrate the batch's own examples (the answer would be in the
+    // prompt); leave them out when enough other demonstrations are known.
+    const batchIds = new Set(step.batch.map((example) => example.id));
+    const unseen = good.filter((p) => !batchIds.has(p.exampleId));
+    const eligible = canScoreNow && unseen.length >= this.minExamples ? unseen : good;
     if (eligible.length < this.minExamples) {
       step.pool.reject(
         step.iteration,
@@ -92,7 +96,6 @@ export class FewShotOptimizer extends PoolOptimizer {
       );
       return undefined;
     }
-    const canScoreNow = step.context.evaluate !== undefined && step.batch.length > 0;
     const count = canScoreNow ? this.numCandidates : 1;
     const proposals: StoredCandidate[] = [];
     for (let i = 0; i < count; i++) {

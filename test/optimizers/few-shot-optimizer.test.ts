@@ -73,6 +73,29 @@ describe("FewShotOptimizer", () => {
     expect(new Set(values).size).toBe(values.length);
   });
 
+  it("sets scored on a batch do not demonstrate that batch's own examples", async () => {
+    const optimizer = new FewShotOptimizer({ numCandidates: 6, maxExamples: 2, seed: 4 });
+    const variable = promptVariable();
+    const evaluate = sentimentEvaluator(variable.name);
+    const first = reviews("a", 8);
+    const second = reviews("b", 8);
+    await optimizer.applyOptimization([variable], undefined, {
+      predictions: await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, first),
+    });
+    await optimizer.applyOptimization([variable], undefined, {
+      predictions: await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, second),
+      evaluate,
+    });
+    const secondBatchTexts = new Set(second.map((e) => e.input.text));
+    const born = optimizer.leaderboard().filter((record) => record.iteration === 2);
+    expect(born.length).toBeGreaterThan(1);
+    for (const record of born) {
+      for (const demo of record.value.examples as { input: { text: string } }[]) {
+        expect(secondBatchTexts.has(demo.input.text)).toBe(false);
+      }
+    }
+  });
+
   it("'best' sampling takes the highest-scored predictions and ignores those below minScore", async () => {
     const optimizer = new FewShotOptimizer({ sampling: "best", minExamples: 2, maxExamples: 2 });
     const variable = promptVariable();
