@@ -14,10 +14,10 @@ export interface ModelSource {
   /** Model name sent to the server. */
   readonly model: string;
   readonly baseURL: string | undefined;
-  /** A LangChain chat model for the user's chain (the task model). */
-  chatModel(fields?: { temperature?: number }): ChatOpenAI;
+  /** A LangChain chat model for the user's chain (the task model); `fetch` e.g. a fixture recorder. */
+  chatModel(fields?: { temperature?: number; fetch?: FetchLike }): ChatOpenAI;
   /** A tunechain LanguageModel for optimizers or judges, over the openai client, booking into `ledger`. */
-  languageModel(options?: { role?: ModelRole; ledger?: UsageLedger }): ManagedLanguageModel;
+  languageModel(options?: { role?: ModelRole; ledger?: UsageLedger; fetch?: FetchLike }): ManagedLanguageModel;
   close(): Promise<void>;
 }
 
@@ -31,6 +31,8 @@ export interface ModelSourceOptions {
 }
 
 const DEFAULT_MODEL = "gpt-4o-mini";
+
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export async function openModelSource(options: ModelSourceOptions): Promise<ModelSource> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -65,7 +67,8 @@ function makeSource(settings: {
   model: string;
   close: () => Promise<void>;
 }): ModelSource {
-  const client = new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 0 });
+  const client = (fetch?: FetchLike) =>
+    new OpenAI({ apiKey: settings.apiKey, baseURL: settings.baseURL, maxRetries: 0, ...(fetch ? { fetch } : {}) });
   return {
     live: settings.live,
     model: settings.model,
@@ -76,10 +79,10 @@ function makeSource(settings: {
         apiKey: settings.apiKey,
         temperature: fields.temperature ?? 0,
         maxRetries: 2,
-        configuration: settings.baseURL ? { baseURL: settings.baseURL } : {},
+        configuration: { ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), ...(fields.fetch ? { fetch: fields.fetch } : {}) },
       }),
-    languageModel: ({ role = "optimizer", ledger } = {}) =>
-      fromOpenAI(client, { model: settings.model, role, ...(ledger ? { ledger } : {}) }),
+    languageModel: ({ role = "optimizer", ledger, fetch } = {}) =>
+      fromOpenAI(client(fetch), { model: settings.model, role, ...(ledger ? { ledger } : {}) }),
     close: settings.close,
   };
 }
