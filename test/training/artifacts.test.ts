@@ -32,7 +32,7 @@ describe("saveVariables / loadVariables", () => {
     expect(Date.parse(file.savedAt)).not.toBeNaN();
     expect(file.variables.one.value).toEqual({ instructions: "Tuned one.", examples: [] });
     expect(file.variables.one.schemaHash).toMatch(/^[0-9a-f]{16}$/);
-    expect(saved.variables.two.value.instructions).toBe("Tuned two.");
+    expect(saved.variables.two!.value.instructions).toBe("Tuned two.");
 
     const fresh = { a: makePrompt("one"), b: makePrompt("two") };
     await loadVariables(RunnableMap.from(fresh), path);
