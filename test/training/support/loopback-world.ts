@@ -1,6 +1,7 @@
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatOpenAI } from "@langchain/openai";
 import { fromChatModel } from "../../../src/models/index.js";
+import type { Budget } from "../../../src/models/types.js";
 import type { UsageLedger } from "../../../src/models/usage-ledger.js";
 import { FewShotOptimizer } from "../../../src/optimizers/few-shot-optimizer.js";
 import { InstructionOptimizer } from "../../../src/optimizers/instruction-optimizer.js";
@@ -54,6 +55,7 @@ export interface WorldOptions {
   /** Per-attempt timeout of both models, for "hang" faults (ms). */
   timeoutMs?: number;
   ledger?: UsageLedger;
+  budget?: Budget;
   seed?: number;
 }
 
@@ -77,6 +79,7 @@ export function buildWorld(server: OpenAICompatibleServer, options: WorldOptions
     retryDelayMs: 1,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
   const seed = options.seed ?? 3;
   const instructionOptimizer = new InstructionOptimizer({
