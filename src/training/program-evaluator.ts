@@ -123,7 +123,7 @@ export class ProgramEvaluator {
       signal,
       config: this.options.config,
     });
-    const prediction: ScoredPrediction = { exampleId: example.id, input: example.input, output, score };
+    const prediction: ScoredPrediction = { exampleId: example.id, input: example.input, output: jsonOutput(output), score };
     if (example.expected !== undefined) prediction.expected = example.expected;
     if (feedback !== undefined) prediction.feedback = feedback;
     return prediction;
@@ -139,6 +139,22 @@ export class ProgramEvaluator {
       this.cache.delete(oldest);
     }
     this.stats.size = this.cache.size;
+  }
+}
+
+/**
+ * The output as plain JSON, for optimizer memory and checkpoints: a chat message becomes its text (or its
+ * content parts), anything else a JSON copy. The reward has already seen the raw output.
+ */
+export function jsonOutput(output: unknown): unknown {
+  if (output === undefined) return null;
+  const message = output as { content?: unknown; getType?: unknown };
+  const value = typeof message === "object" && message !== null && typeof message.getType === "function" ? message.content : output;
+  if (typeof value === "string") return value;
+  try {
+    return JSON.parse(JSON.stringify(value) ?? "null") as unknown;
+  } catch {
+    return String(value);
   }
 }
 

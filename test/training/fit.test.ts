@@ -6,6 +6,9 @@ import { fit } from "../../src/training/fit.js";
 import { evaluate } from "../../src/training/evaluate.js";
 import { TrainingOptionsError } from "../../src/training/errors.js";
 import type { TrainingCallbacks } from "../../src/training/callbacks.js";
+import { PassThrough } from "node:stream";
+import { progressBar } from "../../src/training/progress.js";
+import type { Variable } from "../../src/variables/variable.js";
 import { HintOptimizer } from "./support/hint-optimizer.js";
 import { SentimentChatModel, sentimentData } from "./support/sentiment.js";
 
@@ -207,5 +210,64 @@ describe("fit", () => {
         /The program has no TrainablePrompt/,
       );
     });
+  });
+});
+
+describe("fit: what it keeps and shows", () => {
+  it("brings back the best validated values when finalize does worse (unless restoreBest is false)", async () => {
+    class Saboteur extends HintOptimizer {
+      override async finalize(variable: Variable<object>): Promise<void> {
+        variable.assign({ ...variable.json(), instructions: "Everything is positive." });
+      }
+    }
+    const { trainset, valset } = sentimentData();
+    const first = makeChain("restore_a");
+    const restored = await fit(first.chain, { trainset, valset, reward: exactMatch(), optimizers: new Saboteur(), batchSize: 4, progress: false });
+    expect(first.prompt.variable.get("instructions")).toMatch(/sarcasm/);
+    expect(restored.best.valScore).toBe(1);
+
+    const second = makeChain("restore_b");
+    const kept = await fit(second.chain, {
+      trainset,
+      valset,
+      reward: exactMatch(),
+      optimizers: new Saboteur(),
+      batchSize: 4,
+      progress: false,
+      restoreBest: false,
+    });
+    expect(second.prompt.variable.get("instructions")).toBe("Everything is positive.");
+    expect(kept.best.valScore).toBeCloseTo(5 / 8);
+  });
+
+  it("hands optimizers JSON predictions even when the program returns chat messages", async () => {
+    const prompt = new TrainablePrompt({ name: "raw", instructions: "Classify.", messages: "Review: {review}" });
+    const chain = prompt.pipe(new SentimentChatModel({}));
+    const seen: unknown[] = [];
+    class Spy extends HintOptimizer {
+      override async optimize(...args: Parameters<HintOptimizer["optimize"]>): Promise<void> {
+        seen.push(...(args[2].predictions ?? []).map((p) => p.output));
+      }
+    }
+    const { trainset } = sentimentData();
+    await fit(chain, { trainset: trainset.slice(0, 2), reward: exactMatch(), optimizers: new Spy(), batchSize: 2, progress: false });
+    expect(seen.sort()).toEqual(["negative", "positive"]);
+  });
+
+  it("draws a progress bar on a terminal stream and stays quiet otherwise", async () => {
+    const written: string[] = [];
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    stream.on("data", (chunk: Buffer) => written.push(chunk.toString()));
+    const { chain } = makeChain("bar");
+    const { trainset } = sentimentData();
+    await fit(chain, {
+      trainset: trainset.slice(0, 4),
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 2,
+      progress: false,
+      callbacks: progressBar(stream as unknown as NodeJS.WriteStream),
+    });
+    expect(written.join("")).toMatch(/tuning \[.*\] 2\/2 batches/);
   });
 });
