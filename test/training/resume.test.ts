@@ -35,13 +35,15 @@ function finished(child: ChildProcess): Promise<{ code: number | null; signal: N
 }
 
 describe("exact resume", () => {
-  it("a run killed with SIGKILL at a random batch and resumed ends exactly like an uninterrupted run", async () => {
-    const a = startChild(["--checkpoint", join(dir, "a.ckpt"), "--out", join(dir, "a.json")]);
+  it("a run killed with SIGKILL at a random batch and resumed from replayed fixtures ends exactly like an uninterrupted run", async () => {
+    const cassette = join(dir, "cassette.json");
+    const a = startChild(["--checkpoint", join(dir, "a.ckpt"), "--out", join(dir, "a.json"), "--cassette", cassette]);
     const aExit = await finished(a);
     expect(aExit, aExit.stderr).toMatchObject({ code: 0 });
 
     const killAfter = 1 + Math.floor(Math.random() * (TOTAL_STEPS - 2));
-    const b = startChild(["--checkpoint", join(dir, "b.ckpt"), "--out", join(dir, "b.json")]);
+    const replay = ["--cassette", cassette, "--mode", "replay"];
+    const b = startChild(["--checkpoint", join(dir, "b.ckpt"), "--out", join(dir, "b.json"), ...replay]);
     const bExit = finished(b);
     let output = "";
     b.stdout!.on("data", (chunk: Buffer) => {
@@ -55,7 +57,7 @@ describe("exact resume", () => {
     expect(checkpoint.position.step).toBeGreaterThanOrEqual(killAfter);
     expect(checkpoint.position.step).toBeLessThan(TOTAL_STEPS);
 
-    const resumed = startChild(["--checkpoint", join(dir, "b.ckpt"), "--out", join(dir, "b.json"), "--resume"]);
+    const resumed = startChild(["--checkpoint", join(dir, "b.ckpt"), "--out", join(dir, "b.json"), "--resume", ...replay]);
     let resumedOutput = "";
     resumed.stdout!.on("data", (chunk: Buffer) => (resumedOutput += chunk.toString()));
     const resumedExit = await finished(resumed);

@@ -52,6 +52,8 @@ function optimizerReply(request: CompletionRequest): object {
 }
 
 export interface WorldOptions {
+  /** A fetch for both models (e.g. a fixture recorder/replayer). */
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /** Per-attempt timeout of both models, for "hang" faults (ms). */
   timeoutMs?: number;
   ledger?: UsageLedger;
@@ -59,22 +61,26 @@ export interface WorldOptions {
   seed?: number;
 }
 
-function chatModel(server: OpenAICompatibleServer, model: string, timeoutMs: number | undefined): ChatOpenAI {
+function chatModel(server: Endpoint, model: string, options: WorldOptions): ChatOpenAI {
+  const { timeoutMs, fetch } = options;
   return new ChatOpenAI({
     model,
     apiKey: FAKE_KEY,
     maxRetries: 0,
     temperature: 0,
-    configuration: { baseURL: server.url },
+    configuration: { baseURL: server.url, ...(fetch ? { fetch } : {}) },
     ...(timeoutMs ? { timeout: timeoutMs } : {}),
   });
 }
 
+/** Where the models send requests: the loopback server, or any base URL when a fixture fetch answers. */
+export type Endpoint = Pick<OpenAICompatibleServer, "url">;
+
 /** prompt → ChatOpenAI (loopback) → string parser, with an instruction and a few-shot optimizer. */
-export function buildWorld(server: OpenAICompatibleServer, options: WorldOptions = {}) {
+export function buildWorld(server: Endpoint, options: WorldOptions = {}) {
   const prompt = new TrainablePrompt({ name: "sentiment", instructions: SEED_INSTRUCTIONS, messages: "Review: {review}" });
-  const chain = prompt.pipe(chatModel(server, TASK_MODEL, options.timeoutMs)).pipe(new StringOutputParser());
-  const optimizerModel = fromChatModel(chatModel(server, OPTIMIZER_MODEL, options.timeoutMs), {
+  const chain = prompt.pipe(chatModel(server, TASK_MODEL, options)).pipe(new StringOutputParser());
+  const optimizerModel = fromChatModel(chatModel(server, OPTIMIZER_MODEL, options), {
     maxRetries: 8,
     retryDelayMs: 1,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),

@@ -1,21 +1,32 @@
 // A training run in its own process, for the exact-resume test: the parent kills it with SIGKILL after some
 // batch, then starts it again with --resume. Prints "step N" after each batch (its checkpoint is on disk by
-// then) and writes the end state as JSON to --out.
+// then) and writes the end state as JSON to --out. With --mode record it talks to a loopback server and
+// records a cassette; with --mode replay there is no server: every answer comes from the cassette.
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { exactMatch } from "../../../src/rewards/exact-match.js";
-import { startOpenAICompatibleServer } from "../../../src/testing/index.js";
+import { createFixtureFetch, startOpenAICompatibleServer } from "../../../src/testing/index.js";
 import { fit } from "../../../src/training/fit.js";
 import { buildWorld, reply } from "./loopback-world.js";
 import { sentimentData } from "./sentiment.js";
 
 const { values } = parseArgs({
-  options: { checkpoint: { type: "string" }, out: { type: "string" }, resume: { type: "boolean", default: false } },
+  options: {
+    checkpoint: { type: "string" },
+    out: { type: "string" },
+    cassette: { type: "string" },
+    mode: { type: "string", default: "record" },
+    resume: { type: "boolean", default: false },
+  },
 });
 
-const server = await startOpenAICompatibleServer({ handler: (request) => reply(request), latencyMs: 5 });
+const replaying = values.mode === "replay";
+const server = replaying
+  ? { url: "http://127.0.0.1:9/v1", close: async () => {} }
+  : await startOpenAICompatibleServer({ handler: (request) => reply(request) });
+const fetch = createFixtureFetch({ cassette: values.cassette!, mode: replaying ? "replay" : "record" });
 try {
-  const world = buildWorld(server, { seed: 9 });
+  const world = buildWorld(server, { seed: 9, fetch });
   const { trainset, valset } = sentimentData();
   const result = await fit(world.chain, {
     trainset,
