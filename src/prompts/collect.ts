@@ -40,6 +40,8 @@ function childrenOf(node: Node): unknown[] {
       const keys = typeof node.getStepsKeys === "function" ? (node.getStepsKeys as () => string[])() : Object.keys(steps);
       return keys.map((key) => steps[key]);
     }
+    case "RouterRunnable":
+      return isObject(node.runnables) ? Object.values(node.runnables) : [];
     default:
       // Bindings, retries, each, message history… all keep the wrapped runnable in `.bound`.
       return "bound" in node ? [node.bound] : [];

@@ -1,6 +1,7 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { StringOutputParser } from "@langchain/core/output_parsers";
-import { RunnableBranch, RunnableEach, RunnableLambda, RunnableMap, RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
+import { InMemoryChatMessageHistory } from "@langchain/core/chat_history";
+import { RouterRunnable, RunnableWithMessageHistory, RunnableBranch, RunnableEach, RunnableLambda, RunnableMap, RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
 import { collectTrainablePrompts, collectTrainableVariables } from "../../src/prompts/collect.js";
 import { DuplicateVariableNameError } from "../../src/prompts/errors.js";
@@ -32,6 +33,18 @@ describe("collectTrainableVariables", () => {
     expect(names(branch)).toEqual(["first_branch", "condition_prompt", "second_branch", "default_branch"]);
     expect(names(RunnableMap.from({ x: prompt("map_x"), y: prompt("map_y") }))).toEqual(["map_x", "map_y"]);
     expect(names(RunnablePassthrough.assign({ extra: prompt("assigned").pipe(model()) }))).toEqual(["assigned"]);
+  });
+
+  it("looks into routers and message-history wrappers", () => {
+    const router = new RouterRunnable({ runnables: { a: prompt("route_a"), b: prompt("route_b") } });
+    expect(names(router)).toEqual(["route_a", "route_b"]);
+    const withHistory = new RunnableWithMessageHistory({
+      runnable: prompt("chat"),
+      getMessageHistory: () => new InMemoryChatMessageHistory(),
+      inputMessagesKey: "q",
+      historyMessagesKey: "history",
+    });
+    expect(names(withHistory)).toEqual(["chat"]);
   });
 
   it("treats RunnableLambda as opaque", () => {
