@@ -1,6 +1,6 @@
 import { ChatOpenAI } from "@langchain/openai";
 import OpenAI from "openai";
-import { fromOpenAI, type ManagedLanguageModel, type ModelRole, type UsageLedger } from "../../src/index.js";
+import { fromOpenAI, type Budget, type ManagedLanguageModel, type ModelRole, type UsageLedger } from "../../src/index.js";
 import { startOpenAICompatibleServer, type CompletionHandler } from "../../src/testing/index.js";
 
 /**
@@ -17,7 +17,7 @@ export interface ModelSource {
   /** A LangChain chat model for the user's chain (the task model); `fetch` e.g. a fixture recorder. */
   chatModel(fields?: { temperature?: number; fetch?: FetchLike }): ChatOpenAI;
   /** A tunechain LanguageModel for optimizers or judges, over the openai client, booking into `ledger`. */
-  languageModel(options?: { role?: ModelRole; ledger?: UsageLedger; fetch?: FetchLike }): ManagedLanguageModel;
+  languageModel(options?: { role?: ModelRole; ledger?: UsageLedger; budget?: Budget; fetch?: FetchLike }): ManagedLanguageModel;
   close(): Promise<void>;
 }
 
@@ -81,8 +81,8 @@ function makeSource(settings: {
         maxRetries: 2,
         configuration: { ...(settings.baseURL ? { baseURL: settings.baseURL } : {}), ...(fields.fetch ? { fetch: fields.fetch } : {}) },
       }),
-    languageModel: ({ role = "optimizer", ledger, fetch } = {}) =>
-      fromOpenAI(client(fetch), { model: settings.model, role, ...(ledger ? { ledger } : {}) }),
+    languageModel: ({ role = "optimizer", ledger, budget, fetch } = {}) =>
+      fromOpenAI(client(fetch), { model: settings.model, role, ...(ledger ? { ledger } : {}), ...(budget ? { budget } : {}) }),
     close: settings.close,
   };
 }

@@ -2,10 +2,11 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Runnable } from "@langchain/core/runnables";
-import { tsImport } from "tsx/esm/api";
+import { register } from "tsx/esm/api";
 import type { Example } from "../optimizers/context.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import type { Reward } from "../rewards/reward.js";
+import type { Budget } from "../models/types.js";
 import { UsageLedger } from "../models/usage-ledger.js";
 import { ConfigError } from "./errors.js";
 import { loadDataset } from "./load-dataset.js";
@@ -29,9 +30,18 @@ export interface LoadedConfig {
   usage?: UsageLedger;
 }
 
+/** What a config's default function is called with. */
+export interface ConfigContext {
+  command: "tune" | "eval";
+  /** The budget given on the command line; pass it to your models so they refuse calls past it. */
+  budget?: Budget;
+}
+
 export interface ConfigNeeds {
   /** `tune` needs optimizers and training data; `eval` needs only a dataset. */
   command: "tune" | "eval";
+  /** Command-line budget, handed to a default-function config. */
+  budget?: Budget;
   /** eval was given --dataset, so the config need not hold data. */
   hasDataset?: boolean;
 }
@@ -40,21 +50,24 @@ export interface ConfigNeeds {
  * Imports a TS or JS config file (TypeScript through tsx, so no build step) and checks it. A config exports
  * `program`, `reward`, `optimizers` and data (`trainset` / `valset` arrays or dataset paths, or `dataset`),
  * as named exports or as one default object; a default function (sync or async) returning that object also
- * works, for configs that must start something first.
+ * works, for configs that must start something first — it receives a ConfigContext (the command and the
+ * command-line budget).
  */
 export async function loadConfig(path: string, needs: ConfigNeeds): Promise<LoadedConfig> {
   const file = resolve(path);
   if (!existsSync(file)) {
     throw new ConfigError(file, undefined, "no such config file; pass the path of a .ts or .js file");
   }
+  enableTypeScriptImports();
   let module: Record<string, unknown>;
   try {
-    module = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n").filter(Boolean).slice(-1)[0] ?? error.message : String(error);
     throw new ConfigError(file, errorLineIn(file, error), `the config failed to load: ${reason}`, { cause: error });
   }
-  const exported = await configObject(file, module);
+  const context: ConfigContext = { command: needs.command, ...(needs.budget ? { budget: needs.budget } : {}) };
+  const exported = await configObject(file, module, context);
   const at = (key: string) => keyLineIn(file, key);
 
   const program = exported.program;
@@ -133,12 +146,29 @@ export async function loadConfig(path: string, needs: ConfigNeeds): Promise<Load
   return config;
 }
 
-async function configObject(file: string, module: Record<string, unknown>): Promise<Record<string, unknown>> {
+let typeScriptEnabled = false;
+
+/**
+ * Lets `import()` load TypeScript through tsx, for the whole process. Not tsx's namespaced `tsImport`: that
+ * would give the config its own copy of tunechain's modules, and objects made by one copy (a UsageLedger, an
+ * optimizer) fail the other copy's instanceof checks.
+ */
+function enableTypeScriptImports(): void {
+  if (typeScriptEnabled) return;
+  register();
+  typeScriptEnabled = true;
+}
+
+async function configObject(
+  file: string,
+  module: Record<string, unknown>,
+  context: ConfigContext,
+): Promise<Record<string, unknown>> {
   let exported: unknown = module;
   const fallback = module.default;
   if (CONFIG_KEYS.every((key) => module[key] === undefined) && fallback !== undefined) {
     try {
-      exported = typeof fallback === "function" ? await (fallback as () => unknown)() : fallback;
+      exported = typeof fallback === "function" ? await (fallback as (context: ConfigContext) => unknown)(context) : fallback;
     } catch (error) {
       throw new ConfigError(file, errorLineIn(file, error), `the config's default function threw: ${String(error)}`, {
         cause: error,

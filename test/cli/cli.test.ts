@@ -128,3 +128,32 @@ describe("tunechain errors", () => {
     expect(help.stdout).toContain("130  interrupted with Ctrl-C");
   });
 });
+
+describe("tunechain on examples/tune.config.ts (a default-function config with a usage ledger)", () => {
+  const ROOT = join(import.meta.dirname, "..", "..");
+  const exampleConfig = join(ROOT, "examples", "tune.config.ts");
+
+  it("tunes offline and books task and optimizer calls in the run record", async () => {
+    const { dir } = await writeSentimentProject();
+    const result = await runTunechain(["tune", exampleConfig, "--out", join(dir, "tuned.json")], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("SCRIPTED STAND-IN");
+    expect(result.stdout).toContain("Validation: 0.667 (seed) → 1.000 (tuned)");
+    const record = await readJson<{ usage: { byRole: Record<string, { calls: number }> } }>(join(dir, "tuned.run.json"));
+    expect(record.usage.byRole.task?.calls).toBeGreaterThan(0);
+    expect(record.usage.byRole.optimizer?.calls).toBeGreaterThan(0);
+  });
+
+  it("stops at --budget-calls with exit 3 and still saves what it found", async () => {
+    const { dir } = await writeSentimentProject();
+    const result = await runTunechain(["tune", exampleConfig, "--budget-calls", "20", "--out", join(dir, "tuned.json")], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("The budget ran out; the best values found until then were saved.");
+    const record = await readJson<{ status: string; usage: { total: { calls: number } } }>(join(dir, "tuned.run.json"));
+    expect(record.status).toBe("budget-exhausted");
+    expect(record.usage.total.calls).toBeLessThanOrEqual(20);
+    expect(existsSync(join(dir, "tuned.json"))).toBe(true);
+  });
+});

@@ -24,7 +24,8 @@ export function tuneOutputs(out: string | undefined): { artifact: string; record
  * the values found so far are saved, and the exit code is 130.
  */
 export async function tuneCommand(args: CliArguments, output: CliOutput): Promise<ExitCodeValue> {
-  const config = await loadConfig(args.target!, { command: "tune" });
+  const flagBudget = budgetOf(args, undefined);
+  const config = await loadConfig(args.target!, { command: "tune", ...(flagBudget ? { budget: flagBudget } : {}) });
   const { artifact, record: recordPath } = tuneOutputs(args.out);
   const budget = budgetOf(args, config.fit.budget as Budget | undefined);
   // The task model inside the user's chain is booked through a callback handler; the config's own models
@@ -76,9 +77,11 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
 
   const { record } = result;
   const scores =
-    record.initialValScore !== undefined
-      ? ` Validation: ${record.initialValScore.toFixed(3)} (seed) → ${(record.finalValScore ?? NaN).toFixed(3)} (tuned).`
-      : "";
+    record.initialValScore === undefined
+      ? ""
+      : record.finalValScore === undefined
+        ? ` Validation: ${record.initialValScore.toFixed(3)} (seed); the tuned values were not measured.`
+        : ` Validation: ${record.initialValScore.toFixed(3)} (seed) → ${record.finalValScore.toFixed(3)} (tuned).`;
   output.info(`Run ${record.status} after ${record.history.length} steps and ${record.usage.total.calls} model calls.${scores}`);
   output.info(`Tuned values: ${artifact}`);
   output.info(`Run record:   ${recordPath}  (HTML report: tunechain report ${recordPath})`);
