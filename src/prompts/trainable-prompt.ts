@@ -228,12 +228,26 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
     return text;
   }
 
+  /** `[]` for every messages placeholder of the user's turn. */
+  private emptyPlaceholders(): Record<string, unknown[]> {
+    const empty: Record<string, unknown[]> = {};
+    for (const message of this.userMessages.promptMessages) {
+      const placeholder = message as { constructor?: { lc_name?: () => string }; variableName?: unknown };
+      if (placeholder.constructor?.lc_name?.() === "MessagesPlaceholder" && typeof placeholder.variableName === "string") {
+        empty[placeholder.variableName] = [];
+      }
+    }
+    return empty;
+  }
+
   /** A demonstration as the user's turn filled with its input, then the answer as an AI message. */
   private async exampleMessages(example: FewShotExample): Promise<BaseMessage[]> {
     const answer = typeof example.output === "string" ? example.output : JSON.stringify(example.output);
     let turn: BaseMessage[];
     try {
-      turn = await this.userMessages.formatMessages(example.input as InputValues);
+      // A demonstration has no chat history of its own: empty message placeholders, then its input.
+      const values = { ...this.emptyPlaceholders(), ...(await this.mergePartialAndUserVariables(example.input as never)) };
+      turn = await this.userMessages.formatMessages(values as InputValues);
     } catch {
       // The demonstration lacks some input of the user's turn (e.g. a chat history): show its input as JSON.
       turn = await ChatPromptTemplate.fromMessages([["human", "{input}"]]).formatMessages({

@@ -1,5 +1,5 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
-import { SystemMessage } from "@langchain/core/messages";
+import { AIMessage, SystemMessage } from "@langchain/core/messages";
 import { ChatPromptTemplate, MessagesPlaceholder } from "@langchain/core/prompts";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
@@ -174,6 +174,27 @@ describe("TrainablePrompt.fromChatPromptTemplate", () => {
     expect((await existing.formatMessages({ language: "Dutch", question: "Hoi?", history: [] }))[0]!.content).toBe(
       "You answer {kindly} in Dutch.",
     );
+  });
+
+  it("demonstrations fill the user's turn with their input, an empty history and the partial variables", async () => {
+    const existing = ChatPromptTemplate.fromMessages([
+      ["system", "Be helpful."],
+      new MessagesPlaceholder("history"),
+      ["human", "[{channel}] {question}"],
+    ]);
+    const base = TrainablePrompt.fromChatPromptTemplate(existing, {
+      name: "demo",
+      examples: [{ input: { question: "2+2?" }, output: "4" }],
+    });
+    const prompt = await base.partial({ channel: "web" });
+    const messages = (await prompt.invoke({ question: "3+3?", history: [new AIMessage("earlier")] })).toChatMessages();
+    expect(roles(messages)).toEqual([
+      ["system", "Be helpful."],
+      ["human", "[web] 2+2?"],
+      ["ai", "4"],
+      ["ai", "earlier"],
+      ["human", "[web] 3+3?"],
+    ]);
   });
 
   it("a literal SystemMessage becomes instructions with its braces escaped", async () => {
