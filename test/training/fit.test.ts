@@ -1,4 +1,5 @@
 import { StringOutputParser } from "@langchain/core/output_parsers";
+import { RunnableLambda } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
 import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
 import { exactMatch } from "../../src/rewards/exact-match.js";
@@ -269,5 +270,25 @@ describe("fit: what it keeps and shows", () => {
       callbacks: progressBar(stream as unknown as NodeJS.WriteStream),
     });
     expect(written.join("")).toMatch(/tuning \[.*\] 2\/2 batches/);
+  });
+});
+
+describe("fit: concurrency", () => {
+  it("runs at most `concurrency` examples at once, and uses that many", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const prompt = new TrainablePrompt({ name: "limited", instructions: "Classify.", messages: "Review: {review}" });
+    const model = new SentimentChatModel({});
+    const slow = RunnableLambda.from(async (value: unknown) => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      return value;
+    });
+    const chain = prompt.pipe(slow).pipe(model).pipe(new StringOutputParser());
+    const { trainset } = sentimentData();
+    await fit(chain, { trainset, reward: exactMatch(), optimizers: new HintOptimizer(), batchSize: 12, concurrency: 3, progress: false });
+    expect(maxInFlight).toBe(3);
   });
 });
