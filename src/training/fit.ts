@@ -316,21 +316,27 @@ export async function fit(program: Runnable, options: FitOptions): Promise<FitRe
     } catch (error) {
       if (!classifyStop(error, signal)) throw error;
       // Out of budget or aborted while finalizing: keep the values in place.
-      status = status === "completed" || status === "early-stopped" ? (classifyStop(error, signal)!.status) : status;
+      if (status === "completed" || status === "early-stopped") status = classifyStop(error, signal)!.status;
       trainingError ??= error;
       break;
     }
   }
 
   let finalValScore: number | undefined;
-  if (!cutShort && valset.length > 0 && status !== "aborted" && status !== "budget-exhausted") {
-    finalValScore = await validate();
+  if (valset.length > 0 && status !== "aborted" && status !== "budget-exhausted") {
+    try {
+      finalValScore = await validate();
+    } catch (error) {
+      const stop = classifyStop(error, signal);
+      if (!stop) throw error;
+      status = stop.status;
+      trainingError ??= error;
+    }
     const best = earlyStopping.bestValues;
-    if ((options.restoreBest ?? true) && best && earlyStopping.best !== null && finalValScore !== undefined) {
-      if (earlyStopping.best > finalValScore) {
-        assignValues(variables, best);
-        finalValScore = earlyStopping.best;
-      }
+    const restore = options.restoreBest ?? true;
+    if (restore && best && earlyStopping.best !== null && finalValScore !== undefined && earlyStopping.best > finalValScore) {
+      assignValues(variables, best);
+      finalValScore = earlyStopping.best;
     }
   }
 
