@@ -22,7 +22,10 @@ export function renderCandidateDiff(
       const unchanged = changes.every((change) => !change.added && !change.removed);
       const body = unchanged
         ? `<span class="muted">unchanged from the seed</span>`
-        : `<pre class="diff">${changes.map(renderChange).join("")}</pre>`;
+        : mostlyRewritten(changes)
+          ? // Interleaved word changes are unreadable when little is kept: show old and new whole.
+            `<pre class="diff"><del>${escapeHtml(textOf(before))}</del>\n<ins>${escapeHtml(textOf(after))}</ins></pre>`
+          : `<pre class="diff">${changes.map(renderChange).join("")}</pre>`;
       return `<div class="diff-key"><span class="key">${escapeHtml(key)}</span>${body}</div>`;
     })
     .join("");
@@ -33,6 +36,18 @@ function renderChange(change: ChangeObject<string>): string {
   if (change.added) return `<ins>${text}</ins>`;
   if (change.removed) return `<del>${text}</del>`;
   return text;
+}
+
+/** Less than 60% of the seed text survives unchanged (whitespace aside); an appended hint keeps 100%. */
+function mostlyRewritten(changes: readonly ChangeObject<string>[]): boolean {
+  const size = (list: readonly ChangeObject<string>[]) => list.reduce((sum, c) => sum + c.value.trim().length, 0);
+  const kept = size(changes.filter((c) => !c.added && !c.removed));
+  const seed = size(changes.filter((c) => !c.added));
+  return seed > 0 && kept / seed < 0.6;
+}
+
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : prettyJson(value).trimEnd();
 }
 
 function prettyJson(value: unknown): string {

@@ -93,3 +93,26 @@ describe("writeReport / readRunRecord", () => {
     await expect(readRunRecord(oldVersion)).rejects.toThrow("has version 0, this tunechain reads version 1");
   });
 });
+
+describe("candidate diffs", () => {
+  it("shows a mostly rewritten text as old and new whole, a small edit word by word", () => {
+    const record = sampleRunRecord();
+    record.leaderboard = [
+      {
+        id: "rewrite",
+        variable: "classify",
+        optimizer: "instruction_optimizer",
+        value: { instructions: "Read each review carefully; answer with one word." },
+        meanScore: 0.5,
+        evaluations: 1,
+        iteration: 1,
+        parents: [],
+      },
+    ];
+    const html = renderReport(record);
+    expect(html).toContain(
+      "<del>Label the review as positive or negative.</del>\n<ins>Read each review carefully; answer with one word.</ins>",
+    );
+    expect(renderReport(sampleRunRecord())).toContain("<ins> Watch for sarcasm:");
+  });
+});
