@@ -138,6 +138,7 @@ describe("TrainablePrompt", () => {
     [{ dataModel: z.object({ instructions: z.string() }), render: (): string => "" }, /may not redefine instructions/],
     [{ render: (): string => "" }, /give their zod `dataModel` too/],
     [{ dataModel: z.object({ a: z.string() }), render: (): string => "" }, /Give the initial values of the dataModel's parts as `extra`/],
+    [{ dataModel: z.string(), render: (): string => "" }, /must be a zod object \(z.object\(\{...\}\)\) of extra trainable parts/],
   ])("bad extra parts → PromptConfigurationError %#", (fields, message) => {
     expect(() => new TrainablePrompt({ instructions: "x", ...fields } as never)).toThrow(PromptConfigurationError);
     expect(() => new TrainablePrompt({ instructions: "x", ...fields } as never)).toThrow(message);

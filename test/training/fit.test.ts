@@ -5,7 +5,7 @@ import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
 import { exactMatch } from "../../src/rewards/exact-match.js";
 import { fit } from "../../src/training/fit.js";
 import { evaluate } from "../../src/training/evaluate.js";
-import { TrainingOptionsError } from "../../src/training/errors.js";
+import { DatasetError, TrainingOptionsError } from "../../src/training/errors.js";
 import type { TrainingCallbacks } from "../../src/training/callbacks.js";
 import { PassThrough } from "node:stream";
 import { progressBar } from "../../src/training/progress.js";
@@ -198,11 +198,43 @@ describe("fit", () => {
       [{ resume: true }, /resume: true needs `checkpoint`/],
       [{ budget: { maxCalls: 3 } }, /pass `usage`/],
       [{ batchsize: 4 }, /fit does not know the option\(s\) 'batchsize'/],
+      [{ valset: [], validationSplit: 0.2 }, /Give either `valset` or `validationSplit`, not both/],
+      [{ valset: [], earlyStopping: { patience: 0 } }, /earlyStopping.patience must be a positive integer \(epochs\), got 0/],
+      [{ reward: "exact" }, /fit needs `reward`: a function \(prediction, example\)/],
+      [{ optimizers: [] }, /fit needs `optimizers`: an Optimizer or a non-empty array of them/],
+      [{ optimizers: [new HintOptimizer({ name: "same" }), new HintOptimizer({ name: "same" })] }, /Two optimizers are named 'same'/],
+      [{ seed: 0.5 }, /seed must be an integer, got 0.5/],
+      [{ trainset: [] }, /The trainset is empty: give fit at least one example/],
+      [{ concurrency: 0 }, /concurrency must be a positive integer, got 0/],
     ])("%o → typed error", async (extra, message) => {
       const { chain } = makeChain();
       const run = fit(chain, { trainset, reward: exactMatch(), optimizers: new HintOptimizer(), ...extra } as never);
       await expect(run).rejects.toThrow(TrainingOptionsError);
       await expect(fit(chain, { trainset, reward: exactMatch(), optimizers: new HintOptimizer(), ...extra } as never)).rejects.toThrow(message);
+    });
+
+    it("refuses optimizers that act on none of the program's variables", async () => {
+      const { chain } = makeChain();
+      const other = new HintOptimizer();
+      Object.defineProperty(other, "matches", { value: () => false });
+      await expect(fit(chain, { trainset, reward: exactMatch(), optimizers: other })).rejects.toThrow(
+        /None of the optimizers \(hint_optimizer.*\) acts on the program's variables \(sentiment\): their schemas do not fit/,
+      );
+    });
+
+    it("refuses a trainset that is not an array of examples", async () => {
+      const { chain } = makeChain();
+      await expect(fit(chain, { trainset: "data.jsonl" as never, reward: exactMatch(), optimizers: new HintOptimizer() })).rejects.toThrow(
+        DatasetError,
+      );
+      await expect(fit(chain, { trainset: "data.jsonl" as never, reward: exactMatch(), optimizers: new HintOptimizer() })).rejects.toThrow(
+        /trainset must be an array of \{ input, expected\? \} examples/,
+      );
+    });
+
+    it("evaluate needs a reward", async () => {
+      const { chain } = makeChain();
+      await expect(evaluate(chain, { dataset: trainset } as never)).rejects.toThrow(/evaluate needs `reward`/);
     });
 
     it("refuses a program without a TrainablePrompt", async () => {

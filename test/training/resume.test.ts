@@ -133,6 +133,26 @@ describe("checkpoint errors", () => {
     expect(fresh.prompt.variable.get("instructions")).toBe("Classify the review.");
   });
 
+  it("a checkpoint whose saved values do not fit the variables is refused whole", async () => {
+    const path = join(dir, "tampered.ckpt");
+    await fit(chain().chain, options(path));
+    const saved = JSON.parse(await readFile(path, "utf8"));
+    saved.values.sentiment.instructions = 7;
+    saved.optimizers.hint["1"] = { accepted: "many" };
+    await writeFile(path, JSON.stringify(saved));
+    const fresh = chain();
+    const optimizer = new HintOptimizer({ name: "hint" });
+    await expect(fit(fresh.chain, options(path, { resume: true, optimizers: optimizer }))).rejects.toThrow(
+      /does not fit this run; nothing was restored:\n {2}- variable 'sentiment': \/instructions must be string\n {2}- optimizer 'hint' state 1: /,
+    );
+    expect(fresh.prompt.variable.get("instructions")).toBe("Classify the review.");
+    expect(optimizer.memory.get("accepted")).toBe(0);
+  });
+
+  it("a checkpoint path that cannot be read is an error", async () => {
+    await expect(fit(chain().chain, options(dir, { resume: true }))).rejects.toThrow(/Cannot read the checkpoint/);
+  });
+
   it("resuming a finished run's checkpoint replays only finalization and returns the same values", async () => {
     const path = join(dir, "done.ckpt");
     const first = chain();
