@@ -9,6 +9,7 @@ import { exactMatch } from "../../src/rewards/exact-match.js";
 import { CheckpointError } from "../../src/training/errors.js";
 import { fit, type FitOptions } from "../../src/training/fit.js";
 import { HintOptimizer } from "./support/hint-optimizer.js";
+import { FAKE_KEY } from "./support/loopback-world.js";
 import { SentimentChatModel, sentimentData } from "./support/sentiment.js";
 import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
 import { StringOutputParser } from "@langchain/core/output_parsers";
@@ -72,6 +73,12 @@ describe("exact resume", () => {
     expect(runB.variables, `killed after step ${killAfter}`).toEqual(runA.variables);
     expect(runB.optimizerStates).toEqual(runA.optimizerStates);
     expect(runB.status).toBe(runA.status);
+    // Neither the cassette nor the checkpoints hold the API key the models were given.
+    for (const file of [cassette, join(dir, "a.ckpt"), join(dir, "b.ckpt")]) {
+      const text = await readFile(file, "utf8");
+      expect(text.length).toBeGreaterThan(1000);
+      expect(text).not.toContain(FAKE_KEY);
+    }
   }, 60_000);
 });
 
