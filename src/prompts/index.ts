@@ -7,7 +7,8 @@ export {
   type FewShotExample,
   type PromptValue,
 } from "./schemas.js";
-export { TrainablePrompt, type PromptVariableValue, type TrainablePromptFields } from "./trainable-prompt.js";
+export { TrainablePrompt, type TrainablePromptFields } from "./trainable-prompt.js";
+export { makePromptVariable, type PromptVariableValue } from "./prompt-variable.js";
 export { collectTrainablePrompts, collectTrainableVariables } from "./collect.js";
 export {
   OVERRIDES_CONFIG_KEY,

@@ -13,19 +13,15 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { InputValues, PartialValues } from "@langchain/core/utils/types";
 import type { z } from "zod";
 import { rejectUnknownArguments } from "../errors.js";
-import { autoName } from "../names.js";
 import { formatIssues } from "../variables/errors.js";
-import { schemaFromDataModel, standardizeSchema, type JsonSchema } from "../variables/schema.js";
-import { Variable } from "../variables/variable.js";
+import type { Variable } from "../variables/variable.js";
 import { PromptConfigurationError, PromptOverrideError, PromptPlaceholderError } from "./errors.js";
 import { readOverrides } from "./overrides.js";
 import { comparePlaceholders, escapeLiteralBraces, templatePlaceholders, type PlaceholderReport } from "./placeholders.js";
-import { PROMPT_VARIABLE_SCHEMA, type FewShotExample, type PromptValue } from "./schemas.js";
+import { BASE_KEYS, makePromptVariable, type PromptVariableValue } from "./prompt-variable.js";
+import type { FewShotExample } from "./schemas.js";
 
-/** The value of a TrainablePrompt's variable: instructions, examples, and the keys of an optional dataModel. */
-export interface PromptVariableValue extends PromptValue {
-  [extraPart: string]: unknown;
-}
+export type { PromptVariableValue } from "./prompt-variable.js";
 
 export interface TrainablePromptFields<Extra extends Record<string, unknown> = Record<string, never>> {
   /** Name of the prompt's variable (keys artifacts, checkpoints and overrides); an auto name when omitted. */
@@ -61,8 +57,6 @@ const KNOWN_FIELDS = [
   "partialVariables",
 ] as const;
 
-const BASE_KEYS = ["instructions", "examples"];
-
 /**
  * A LangChain chat prompt whose system instructions and few-shot demonstrations are a trainable Variable.
  * `prompt.pipe(model)` works like any ChatPromptTemplate. A run may carry candidate values in
@@ -92,7 +86,7 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
     rejectUnknownArguments("TrainablePrompt", fields ?? {}, KNOWN_FIELDS);
     const templateFormat = fields.templateFormat ?? "f-string";
     const userMessages = ChatPromptTemplate.fromMessages(toMessageList(fields.messages), { templateFormat });
-    const variable = fields.variable ?? makeVariable(fields);
+    const variable = fields.variable ?? makePromptVariable(fields);
     const instructions = variable.get("instructions");
     const expectedPlaceholders = templatePlaceholders(instructions, templateFormat);
     const partialNames = Object.keys(fields.partialVariables ?? {});
@@ -283,52 +277,4 @@ function systemText(message: unknown, format: TemplateFormat): string | undefine
     return escapeLiteralBraces(candidate.content, format);
   }
   return undefined;
-}
-
-function makeVariable(fields: TrainablePromptFields<Record<string, unknown>>): Variable<PromptVariableValue> {
-  let schema: JsonSchema = PROMPT_VARIABLE_SCHEMA;
-  let extra: Record<string, unknown> = {};
-  if (fields.dataModel !== undefined) {
-    const extraSchema = schemaFromDataModel(fields.dataModel);
-    const properties = extraSchema.properties ?? {};
-    const clash = Object.keys(properties).filter((key) => BASE_KEYS.includes(key));
-    if (extraSchema.type !== "object" || clash.length > 0) {
-      throw new PromptConfigurationError(
-        clash.length > 0
-          ? `The dataModel of a TrainablePrompt may not redefine ${clash.join(" and ")}: those keys are the prompt's own.`
-          : "The dataModel of a TrainablePrompt must be a zod object (z.object({...})) of extra trainable parts.",
-      );
-    }
-    if (fields.render === undefined) {
-      throw new PromptConfigurationError(
-        "A TrainablePrompt with a dataModel needs `render(extra) => string` to show the extra parts in the system message.",
-      );
-    }
-    schema = standardizeSchema({
-      ...PROMPT_VARIABLE_SCHEMA,
-      properties: { ...PROMPT_VARIABLE_SCHEMA.properties, ...properties },
-      required: [...BASE_KEYS, ...(extraSchema.required ?? [])],
-      ...(extraSchema.$defs ? { $defs: extraSchema.$defs } : {}),
-    });
-    extra = fields.extra ?? defaultExtra(fields.dataModel);
-  } else if (fields.extra !== undefined || fields.render !== undefined) {
-    throw new PromptConfigurationError(
-      "`extra` and `render` describe extra trainable parts; give their zod `dataModel` too.",
-    );
-  }
-  return new Variable<PromptVariableValue>({
-    name: fields.name ?? autoName("TrainablePrompt"),
-    schema,
-    value: { instructions: fields.instructions ?? "", examples: fields.examples ?? [], ...extra },
-  });
-}
-
-function defaultExtra(dataModel: z.ZodType): Record<string, unknown> {
-  const parsed = dataModel.safeParse({});
-  if (!parsed.success || typeof parsed.data !== "object" || parsed.data === null) {
-    throw new PromptConfigurationError(
-      "Give the initial values of the dataModel's parts as `extra` (the dataModel has no defaults for them).",
-    );
-  }
-  return parsed.data as Record<string, unknown>;
 }
