@@ -20,6 +20,18 @@ function tunechainCause(error: unknown): TunechainError | undefined {
   return undefined;
 }
 
+/** Our own errors (a fixture miss inside a custom fetch, a budget refusal) are final and surface as is. */
+function finalIfOurs(error: unknown): unknown {
+  const ours = tunechainCause(error);
+  return ours ? new AbortError(ours) : error;
+}
+
+/** The HTTP client gave up waiting (openai's APIConnectionTimeoutError, or LangChain's TimeoutError). */
+function isClientTimeout(error: unknown): boolean {
+  const name = (error as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return name === "APIConnectionTimeoutError" || (error instanceof Error && error.name === "TimeoutError");
+}
+
 /**
  * Everything between "call the model" and the HTTP request: the concurrency slot, the budget reservation,
  * the per-attempt timeout and the retries. One limiter per adapter, so each model has its own concurrency.
@@ -27,9 +39,15 @@ function tunechainCause(error: unknown): TunechainError | undefined {
 export class CallLimiter {
   private readonly limit: LimitFunction;
 
+  /**
+   * `clientEnforcesTimeout`: the HTTP client applies `timeoutMs` itself (the openai client's per-request
+   * `timeout`, which it arms anyway), so the limiter adds no timer of its own; a per-call timer costs
+   * measurable CPU at high call rates.
+   */
   constructor(
     private readonly modelName: string,
     private readonly options: ResolvedModelOptions,
+    private readonly clientEnforcesTimeout = false,
   ) {
     this.limit = pLimit(options.concurrency);
   }
@@ -41,9 +59,13 @@ export class CallLimiter {
 
   /**
    * Runs one model request: waits for a slot, reserves budget, then sends with retries. `send` receives the
-   * signal of the attempt (caller's signal + timeout) and must pass it to the HTTP client.
+   * signal of the attempt (caller's signal, plus the timeout unless the client enforces it) and must pass it
+   * to the HTTP client.
    */
-  run<T extends { usage: TokenUsage }>(send: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> {
+  run<T extends { usage: TokenUsage }>(
+    send: (signal: AbortSignal | undefined) => Promise<T>,
+    callerSignal?: AbortSignal,
+  ): Promise<T> {
     callerSignal?.throwIfAborted();
     return this.limit(async () => {
       callerSignal?.throwIfAborted();
@@ -60,23 +82,42 @@ export class CallLimiter {
     });
   }
 
-  private async withRetries<T>(send: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): Promise<T> {
+  private async withRetries<T>(
+    send: (signal: AbortSignal | undefined) => Promise<T>,
+    callerSignal?: AbortSignal,
+  ): Promise<T> {
     const { maxRetries, timeoutMs, retryDelayMs } = this.options;
     let attempts = 0;
     try {
       return await pRetry(
         async () => {
           attempts += 1;
-          const timeout = AbortSignal.timeout(timeoutMs);
-          const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+          if (this.clientEnforcesTimeout) {
+            try {
+              return await send(callerSignal);
+            } catch (error) {
+              if (isClientTimeout(error) && !callerSignal?.aborted) throw new AttemptTimeout("attempt timed out", { cause: error });
+              throw finalIfOurs(error);
+            }
+          }
+          // A cleared timer per attempt instead of AbortSignal.timeout: the latter keeps a live timer (and its
+          // signal) for the whole timeout after the call is done, which costs GC time at high call rates.
+          const controller = new AbortController();
+          let timedOut = false;
+          const timer = setTimeout(() => {
+            timedOut = true;
+            controller.abort(new DOMException(`Model call exceeded ${timeoutMs} ms`, "TimeoutError"));
+          }, timeoutMs);
+          const forwardAbort = () => controller.abort(callerSignal?.reason);
+          callerSignal?.addEventListener("abort", forwardAbort, { once: true });
           try {
-            return await send(signal);
+            return await send(controller.signal);
           } catch (error) {
-            if (timeout.aborted && !callerSignal?.aborted) throw new AttemptTimeout("attempt timed out", { cause: error });
-            // Our own errors (a fixture miss inside a custom fetch, a budget refusal) are final and surface as is.
-            const ours = tunechainCause(error);
-            if (ours) throw new AbortError(ours);
-            throw error;
+            if (timedOut && !callerSignal?.aborted) throw new AttemptTimeout("attempt timed out", { cause: error });
+            throw finalIfOurs(error);
+          } finally {
+            clearTimeout(timer);
+            callerSignal?.removeEventListener("abort", forwardAbort);
           }
         },
         {

@@ -67,9 +67,9 @@ class ChatModelLanguageModel implements ManagedLanguageModel {
   }
 
   /** The caller's config with our signal and a marker that keeps the usage handler from double counting. */
-  private callConfig(options: ModelCallOptions, signal: AbortSignal): RunnableConfig {
+  private callConfig(options: ModelCallOptions, signal: AbortSignal | undefined): RunnableConfig {
     const config = options.config ?? {};
-    return { ...config, signal, metadata: { ...config.metadata, [MANAGED_RUN_METADATA_KEY]: true } };
+    return { ...config, ...(signal ? { signal } : {}), metadata: { ...config.metadata, [MANAGED_RUN_METADATA_KEY]: true } };
   }
 
   async generateText(messages: readonly ChatMessage[], options: ModelCallOptions = {}): Promise<TextGeneration> {

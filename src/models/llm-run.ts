@@ -18,11 +18,14 @@ export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessa
   });
 }
 
+const NO_RUN: LlmRun = { end: async () => {}, fail: async () => {} };
+
 export interface LlmRunDescription {
   provider: string;
   modelName: string;
   temperature: number | undefined;
-  invocationParams: Record<string, unknown>;
+  /** Built only when a run is really started (no callbacks, no tracing: no cost). */
+  invocationParams: () => Record<string, unknown>;
 }
 
 /** A traced LLM run around one request, or a no-op when the caller has no callbacks and tracing is off. */
@@ -49,13 +52,13 @@ export async function startLlmRun(
   };
   // Handlers receive the manager's metadata, not the argument of handleChatModelStart: pass ours as local.
   const manager = CallbackManager.configure(config?.callbacks, undefined, config?.tags, undefined, config?.metadata, metadata);
-  if (!manager) return { end: async () => {}, fail: async () => {} };
+  if (!manager) return NO_RUN;
   const runs: CallbackManagerForLLMRun[] = await manager.handleChatModelStart(
     { lc: 1, type: "not_implemented", id: ["tunechain", "models", description.provider] },
     [toLangChainMessages(messages)],
     undefined,
     undefined,
-    { invocation_params: description.invocationParams },
+    { invocation_params: description.invocationParams() },
     undefined,
     metadata,
     config?.runName ?? `tunechain:${description.modelName}`,

@@ -51,7 +51,7 @@ class OpenAILanguageModel implements ManagedLanguageModel {
     this.modelName = model;
     this.role = settings.role;
     this.ledger = settings.ledger;
-    this.limiter = new CallLimiter(model, settings);
+    this.limiter = new CallLimiter(model, settings, true);
   }
 
   get activeCalls(): number {
@@ -110,11 +110,16 @@ class OpenAILanguageModel implements ManagedLanguageModel {
         provider: "openai",
         modelName: this.modelName,
         temperature,
-        invocationParams: { ...body, messages: undefined },
+        invocationParams: () => ({ ...body, messages: undefined }),
       });
       try {
         // maxRetries 0: our limiter owns retries, so the counts in the ledger and the server logs are ours.
-        const completion = await this.client.chat.completions.create(body, { signal, maxRetries: 0 });
+        // The client arms its own timer for `timeout` anyway; we use it rather than adding a second one.
+        const completion = await this.client.chat.completions.create(body, {
+          maxRetries: 0,
+          timeout: this.settings.timeoutMs,
+          ...(signal ? { signal } : {}),
+        });
         const message = completion.choices[0]?.message;
         const text = message?.content ?? message?.refusal ?? "";
         const usage = {

@@ -92,9 +92,14 @@ function convert(schema: unknown): Record<string, unknown> | undefined {
  * object (OpenAI's requirement).
  */
 export function toStrictSchema(schema: JsonSchema): JsonSchema | undefined {
-  if (schema.type !== "object" && !isObject(schema.properties)) return undefined;
-  return convert(schema) as JsonSchema | undefined;
+  if (strictCache.has(schema)) return strictCache.get(schema);
+  const strict = schema.type !== "object" && !isObject(schema.properties) ? undefined : (convert(schema) as JsonSchema | undefined);
+  strictCache.set(schema, strict);
+  return strict;
 }
+
+// Optimizers send the same schema object on every call; convert it once. (Callers must not mutate it.)
+const strictCache = new WeakMap<JsonSchema, JsonSchema | undefined>();
 
 function resolve(schema: unknown, root: Record<string, unknown>): unknown {
   let current = schema;

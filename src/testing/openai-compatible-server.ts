@@ -53,7 +53,10 @@ export interface Fault {
 }
 
 export interface FaultPlan {
-  /** Faults by request number (0-based): `script[3] = "rate-limit"` fails the fourth request. */
+  /**
+   * Faults by request number (0-based): `script[3] = "rate-limit"` fails the fourth request. "cut-stream"
+   * drops the connection mid-answer (half the SSE chunks, or part of a JSON body when not streaming).
+   */
   script?: ReadonlyArray<Fault | FaultKind | null | undefined>;
   /** Faults at random: each request fails with probability `rate`, kind drawn from `kinds` (seeded). */
   random?: { rate: number; kinds: ReadonlyArray<Fault | FaultKind>; seed?: number };
@@ -78,7 +81,7 @@ export interface RequestLogEntry {
   /** HTTP status sent; undefined while in flight or when the client went away first. */
   status: number | undefined;
   fault: FaultKind | undefined;
-  /** The client closed the connection before the answer was complete. */
+  /** The connection closed before the answer was complete: the client aborted or timed out, or a "cut-stream" fault. */
   aborted: boolean;
 }
 
@@ -91,7 +94,7 @@ export interface OpenAICompatibleServer {
   readonly inFlight: number;
   /** Highest `inFlight` seen since start (or the last `resetStats`). */
   readonly maxInFlight: number;
-  /** Requests the client abandoned before the answer was complete. */
+  /** Requests whose connection closed before the answer was complete (see RequestLogEntry.aborted). */
   readonly aborted: number;
   /** Clears the log and counters (not the fault script position). */
   resetStats(): void;
@@ -252,6 +255,10 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
       if (completionRequest.stream) {
         const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
         writeStream(response, completionRequest, index, content, includeUsage ? usage : undefined, fault?.kind === "cut-stream");
+      } else if (fault?.kind === "cut-stream") {
+        // Not streaming: send the headers and part of the body, then drop the connection.
+        response.writeHead(200, { "content-type": "application/json", "content-length": "4096" });
+        response.write('{"id":"chatcmpl-cut","choices":[', () => response.destroy());
       } else {
         sendJson(response, 200, {
           id: `chatcmpl-test-${index}`,

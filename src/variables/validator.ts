@@ -14,8 +14,13 @@ addFormats(ajv);
 
 // Compiling is the expensive part of ajv; schemas repeat (every candidate of a variable), so cache by text.
 const compiled = new Map<string, ValidateFunction>();
+// Callers usually pass the same schema object again (every call of a model, every candidate); skip the
+// canonical stringify for those. A schema object must not be mutated after its first validation.
+const byIdentity = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: JsonSchema): ValidateFunction {
+  const known = byIdentity.get(schema);
+  if (known) return known;
   const key = stringify(schema) ?? "";
   let validate = compiled.get(key);
   if (!validate) {
@@ -28,6 +33,7 @@ function compile(schema: JsonSchema): ValidateFunction {
     }
     compiled.set(key, validate);
   }
+  byIdentity.set(schema, validate);
   return validate;
 }
 

@@ -63,6 +63,13 @@ describe.each(adapters)("limits of %s", (_name, makeModel) => {
     await s.close();
   });
 
+  it("retries a connection dropped mid-answer (a network error)", async () => {
+    const s = await serve({ faults: { script: ["cut-stream"] } });
+    expect((await makeModel(s, { retryDelayMs: 5 }).generateText(hello)).text).toBe("ok");
+    expect(s.requests).toHaveLength(2);
+    expect(s.requests[0]?.aborted).toBe(true);
+  });
+
   it("times out a hanging request, retries, and the server sees each request closed", async () => {
     const s = await serve({ faults: { script: ["hang", "hang"] } });
     const error = await makeModel(s, { timeoutMs: 150, maxRetries: 1, retryDelayMs: 5 }).generateText(hello).catch((e: unknown) => e);
