@@ -22,6 +22,9 @@ describe("tunechain tune / eval / report", () => {
     expect(tune.stderr).not.toContain("failed");
     expect(tune.code).toBe(0);
     expect(tune.stdout).toContain("Validation: 0.667 (seed) → 1.000 (tuned)");
+    // No terminal here, so progress is one line per epoch on stderr instead of a bar.
+    expect(tune.stderr).toContain("tuning: 12 training and 12 validation examples, 2 epoch(s), seed validation 0.667");
+    expect(tune.stderr).toMatch(/epoch 2\/2: train \d\.\d{3} validation 1\.000/);
     const artifact = await readJson<Artifact>(join(dir, "out", "tuned.json"));
     expect(artifact.variables.sentiment?.value.instructions).toBe(SARCASM_AWARE_INSTRUCTIONS);
     const record = await readJson<{ status: string; settings: { seed: number } }>(join(dir, "out", "tuned.run.json"));
@@ -109,6 +112,16 @@ describe("tunechain errors", () => {
     const result = await runTunechain(["tune", config], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`${train}:3: not valid JSON`);
+  });
+
+  it("exits 1 with the cause when the program itself fails", async () => {
+    const body = sentimentConfig()
+      .replace("  return labelReview(messages);", '  throw new Error("the model exploded on " + labelReview(messages));')
+      .replace("export const fit = { epochs: 2, batchSize: 4, concurrency: 4 };", "export const fit = { epochs: 2, batchSize: 4, concurrency: 4, retries: 0 };");
+    const { dir, config } = await writeSentimentProject({ configBody: body });
+    const result = await runTunechain(["tune", config], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tunechain: the run failed: .*the model exploded on (positive|negative)/);
   });
 
   it("explains a bad flag and a missing run record with exit 2", async () => {

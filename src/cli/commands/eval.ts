@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Example } from "../../optimizers/context.js";
-import { writeFileAtomic } from "../../report/atomic-write.js";
+import { writeFileAtomic } from "../../training/files.js";
 import { loadVariables } from "../../training/artifacts.js";
 import { evaluate } from "../../training/evaluate.js";
 import type { CliArguments } from "../arguments.js";
