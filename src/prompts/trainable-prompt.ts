@@ -63,7 +63,10 @@ const KNOWN_FIELDS = [
  * `config.configurable.tunechain[variableName]`; the prompt renders those instead of the variable's current
  * value, so several candidates can be evaluated at once without touching the shared variable.
  */
-export class TrainablePrompt<RunInput extends InputValues = any> extends BaseChatPromptTemplate<RunInput> {
+export class TrainablePrompt<
+  RunInput extends InputValues = any,
+  Extra extends Record<string, unknown> = Record<string, never>,
+> extends BaseChatPromptTemplate<RunInput> {
   static override lc_name(): string {
     return "TrainablePrompt";
   }
@@ -82,7 +85,7 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
   private readonly renderExtra?: (extra: Record<string, unknown>) => string;
   private readonly fields: TrainablePromptFields<Record<string, unknown>>;
 
-  constructor(fields: TrainablePromptFields<any>) {
+  constructor(fields: TrainablePromptFields<Extra>) {
     rejectUnknownArguments("TrainablePrompt", fields ?? {}, KNOWN_FIELDS);
     const templateFormat = fields.templateFormat ?? "f-string";
     const userMessages = ChatPromptTemplate.fromMessages(toMessageList(fields.messages), { templateFormat });
@@ -95,7 +98,7 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
       if (!inputVariables.includes(name) && !partialNames.includes(name)) inputVariables.push(name);
     }
     super({ inputVariables: inputVariables as never, partialVariables: fields.partialVariables });
-    this.fields = fields;
+    this.fields = fields as TrainablePromptFields<Record<string, unknown>>;
     this.templateFormat = templateFormat;
     this.userMessages = userMessages;
     this.variable = variable;
@@ -107,10 +110,10 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
    * Makes the system message of an existing chat prompt trainable; the other messages stay as they are.
    * The system text keeps its template syntax (its placeholders must remain input variables).
    */
-  static fromChatPromptTemplate(
+  static fromChatPromptTemplate<Extra extends Record<string, unknown> = Record<string, never>>(
     existing: ChatPromptTemplate,
-    options: Omit<TrainablePromptFields<any>, "messages" | "templateFormat" | "partialVariables"> = {},
-  ): TrainablePrompt {
+    options: Omit<TrainablePromptFields<Extra>, "messages" | "templateFormat" | "partialVariables"> = {},
+  ): TrainablePrompt<InputValues, Extra> {
     const templateFormat: TemplateFormat = existing.templateFormat ?? "f-string";
     const messages = [...existing.promptMessages];
     const index = messages.findIndex((message) => systemText(message, templateFormat) !== undefined);
@@ -122,7 +125,7 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
     }
     const found = index >= 0 ? systemText(messages[index], templateFormat) : undefined;
     if (index >= 0) messages.splice(index, 1);
-    return new TrainablePrompt({
+    return new TrainablePrompt<InputValues, Extra>({
       ...options,
       instructions: options.instructions ?? found ?? "",
       messages: messages as BaseMessagePromptTemplateLike[],
@@ -191,10 +194,10 @@ export class TrainablePrompt<RunInput extends InputValues = any> extends BaseCha
     );
   }
 
-  override async partial(values: PartialValues): Promise<TrainablePrompt<RunInput>> {
+  override async partial(values: PartialValues): Promise<TrainablePrompt<RunInput, Extra>> {
     // Same variable: the partial prompt and this one are one trainable part.
-    return new TrainablePrompt<RunInput>({
-      ...this.fields,
+    return new TrainablePrompt<RunInput, Extra>({
+      ...(this.fields as TrainablePromptFields<Extra>),
       variable: this.variable,
       partialVariables: { ...this.partialVariables, ...values },
     });

@@ -17,16 +17,16 @@ export interface RewardContext {
 }
 
 /** Scores a program's prediction for an example; any `(prediction, example) => number | { score, feedback }`. */
-export type Reward<Output = any> = (
+export type Reward<Output = unknown> = (
   prediction: Output,
   example: Example,
   context?: RewardContext,
 ) => RewardResult | Promise<RewardResult>;
 
 /** Runs `reward` and checks its answer: a finite number in [0, 1], else a RewardError naming the example. */
-export async function scoreWith(
-  reward: Reward,
-  prediction: unknown,
+export async function scoreWith<Output>(
+  reward: Reward<Output>,
+  prediction: Output,
   example: Example & { id: string },
   context?: RewardContext,
 ): Promise<ScoredReward> {

@@ -7,9 +7,9 @@ import { TrainingOptionsError } from "./errors.js";
 import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
 import type { RetryOptions } from "./retry.js";
 
-export interface EvaluateOptions extends RetryOptions {
+export interface EvaluateOptions<Output = unknown> extends RetryOptions {
   dataset: readonly Example[];
-  reward: Reward;
+  reward: Reward<Output>;
   /** Examples run at once (default 4). */
   concurrency?: number;
   /** Config of every program run (callbacks, tags, signal…). */
@@ -29,7 +29,10 @@ export interface EvaluationResult {
 }
 
 /** Runs `program` on every example of `dataset` and scores the answers with `reward`. */
-export async function evaluate(program: Runnable, options: EvaluateOptions): Promise<EvaluationResult> {
+export async function evaluate<Output>(
+  program: Runnable<never, Output>,
+  options: EvaluateOptions<Output>,
+): Promise<EvaluationResult> {
   if (typeof options?.reward !== "function") {
     throw new TrainingOptionsError("evaluate needs `reward`: a function (prediction, example) => number | { score, feedback }.");
   }

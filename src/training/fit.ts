@@ -33,13 +33,13 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
 }
 
-export interface FitOptions extends RetryOptions {
+export interface FitOptions<Output = unknown> extends RetryOptions {
   trainset: readonly Example[];
   /** Held-out examples for early stopping, finalize and the final score. */
   valset?: readonly Example[];
   /** Without a valset: the share of the trainset held out instead (seeded split), e.g. 0.2. */
   validationSplit?: number;
-  reward: Reward;
+  reward: Reward<Output>;
   /** One or several optimizers; each acts on the variables whose schema contains its own. */
   optimizers: Optimizer | readonly Optimizer[];
   /** Passes over the trainset (default 1). */
@@ -127,7 +127,7 @@ class StopTraining {
  * optimizer settles its variables (held-out evaluation when a valset exists). A budget or an abort ends
  * training cleanly: what was learned so far is finalized and returned.
  */
-export async function fit(program: Runnable, options: FitOptions): Promise<FitResult> {
+export async function fit<Output>(program: Runnable<never, Output>, options: FitOptions<Output>): Promise<FitResult> {
   const settings = checkOptions(options);
   const startedAt = new Date().toISOString();
   const optimizers = [...(Array.isArray(options.optimizers) ? options.optimizers : [options.optimizers])] as Optimizer[];
@@ -394,7 +394,7 @@ interface Settings {
   seed: number;
 }
 
-function checkOptions(options: FitOptions): Settings {
+function checkOptions<Output>(options: FitOptions<Output>): Settings {
   if (typeof options !== "object" || options === null) {
     throw new TrainingOptionsError("fit(program, options) needs options: { trainset, reward, optimizers, … }.");
   }

@@ -17,9 +17,10 @@ export interface CacheStats {
   size: number;
 }
 
-export interface ProgramEvaluatorOptions extends RetryOptions {
-  program: Runnable;
-  reward: Reward;
+export interface ProgramEvaluatorOptions<Output = unknown> extends RetryOptions {
+  /** The program; its input is each example's `input`. */
+  program: Runnable<never, Output>;
+  reward: Reward<Output>;
   variables: readonly Variable<object>[];
   /** Examples evaluated at once (default 4). */
   concurrency?: number;
@@ -34,14 +35,14 @@ export interface ProgramEvaluatorOptions extends RetryOptions {
  * (every variable's value, example id), so an optimizer re-checking a candidate on seen examples is free.
  * Candidates travel in the run config, never through the shared variables, so evaluations may overlap.
  */
-export class ProgramEvaluator {
+export class ProgramEvaluator<Output = unknown> {
   readonly stats: CacheStats = { hits: 0, misses: 0, size: 0 };
   private readonly cache = new Map<string, ScoredPrediction>();
   private readonly inFlight = new Map<string, Promise<ScoredPrediction>>();
   private readonly limit: LimitFunction;
-  private readonly options: ProgramEvaluatorOptions;
+  private readonly options: ProgramEvaluatorOptions<Output>;
 
-  constructor(options: ProgramEvaluatorOptions) {
+  constructor(options: ProgramEvaluatorOptions<Output>) {
     const concurrency = options.concurrency ?? 4;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new TrainingOptionsError(`concurrency must be a positive integer, got ${String(concurrency)}.`);
@@ -108,9 +109,9 @@ export class ProgramEvaluator {
   ): Promise<ScoredPrediction> {
     signal?.throwIfAborted();
     const config = withVariableOverrides({ ...this.options.config, ...(signal ? { signal } : {}) }, values);
-    let output: unknown;
+    let output: Output;
     try {
-      output = await withRetries(() => this.options.program.invoke(example.input, config), {
+      output = await withRetries(() => this.options.program.invoke(example.input as never, config), {
         retries: this.options.retries,
         retryDelayMs: this.options.retryDelayMs,
         signal,

@@ -133,7 +133,8 @@ describe("fit", () => {
     const result = await fit(chain, {
       trainset,
       validationSplit: 0.25,
-      reward: exactMatch(),
+      // A reward typed by the chain's output (string here).
+      reward: (prediction: string, example) => (prediction.trim() === example.expected ? 1 : 0),
       optimizers: new HintOptimizer(),
       batchSize: 9,
       progress: false,
@@ -304,6 +305,13 @@ describe("fit: what it keeps and shows", () => {
     expect(written.join("")).toMatch(/tuning \[.*\] 2\/2 batches/);
   });
 });
+
+// Type-level check (never run): a reward must accept what the program returns.
+export function rewardMustMatchTheProgramOutput(): void {
+  const { chain } = makeChain("typed");
+  // @ts-expect-error the chain answers strings, not numbers
+  void fit(chain, { trainset: [], reward: (prediction: number) => prediction, optimizers: new HintOptimizer() });
+}
 
 describe("fit: concurrency", () => {
   it("runs at most `concurrency` examples at once, and uses that many", async () => {
