@@ -1,3 +1,4 @@
+import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
 import type { Budget, UsageSummary } from "../models/types.js";
@@ -341,6 +342,8 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
   }
 
   const finalValues = evaluator.currentValues();
+  // Callback handlers may run in the background; let them finish so usage and traces are complete.
+  await awaitAllCallbacks();
   const usage = options.usage ? options.usage.summary() : EMPTY_USAGE;
   const leaderboard: CandidateRecord[] = optimizers.flatMap((optimizer) => optimizer.leaderboard());
   const record: RunRecord = {
