@@ -85,7 +85,11 @@ export interface UsageRecord extends TokenUsage {
   model: string;
 }
 
-/** Limits on what a run may spend; checked before every model call. Omitted limits do not apply. */
+/**
+ * Limits on what a run may spend; checked before every model call. Omitted limits do not apply. Calls in
+ * flight count against maxCalls, so it is never passed; maxTokens and maxCostUsd are known only once a call
+ * answers, so the calls in flight when one is reached may pass it by their own usage.
+ */
 export interface Budget {
   maxCalls?: number;
   maxTokens?: number;

@@ -115,5 +115,20 @@ describe("option checks", () => {
       /budget.maxCalls must be a non-negative finite number, got -1/,
     );
     expect(() => fromChatModel({} as never)).toThrow(/must be a LangChain chat model/);
+    expect(() => fromOpenAI(client, { model: "m", temperature: 3 })).toThrow(
+      new ModelOptionsError("fromOpenAI: temperature must be between 0 and 2, got 3."),
+    );
+    expect(() => fromOpenAI(client, { model: "m", structuredOutput: "xml" as never })).toThrow(
+      /structuredOutput must be one of auto, jsonSchema, jsonMode, prompted, got "xml"/,
+    );
+  });
+
+  it("refuses to force strict json_schema on a schema that cannot be strict, naming the alternatives", async () => {
+    const s = await serve();
+    const model = fromOpenAI(openaiClient(s), { model: "m", structuredOutput: "jsonSchema" });
+    await expect(
+      model.generateStructured(hello, { schema: { type: "object", additionalProperties: { type: "number" } }, name: "scores" }),
+    ).rejects.toThrow(/schema 'scores' cannot\. Use structuredOutput "auto" or "jsonMode"\./);
+    expect(s.requests).toHaveLength(0);
   });
 });

@@ -68,6 +68,17 @@ describe("createUsageHandler", () => {
     expect(ledger.summary().byRole.task).toBeUndefined();
   });
 
+  it("releases the reservation of a run that fails, so failed calls neither count nor block the budget", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "ok", faults: { script: ["server-error"] } });
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger, budget: { maxCalls: 1 } });
+    const chain = prompt.pipe(chatOpenAI(server));
+    await expect(chain.invoke({ review: "a" }, { callbacks: [handler] })).rejects.toThrow();
+    expect(ledger.inFlight).toBe(0);
+    await chain.invoke({ review: "b" }, { callbacks: [handler] });
+    expect(ledger.summary().total.calls).toBe(1);
+  });
+
   it("rejects a missing ledger with a message showing how to make one", () => {
     expect(() => createUsageHandler({} as never)).toThrow(
       new ModelOptionsError(
