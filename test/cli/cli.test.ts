@@ -63,7 +63,10 @@ describe("tunechain tune / eval / report", () => {
     });
     const done = finished(child);
     // The task model blocks once the first checkpoint exists and says so with a marker file.
-    while (!existsSync(`${checkpoint}.paused`)) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!existsSync(`${checkpoint}.paused`) && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(child.exitCode, "the run ended before reaching the pause point").toBeNull();
     child.kill("SIGINT");
     const interrupted = await done;
     expect(interrupted.stderr).toContain("SIGINT: stopping after the current step");
