@@ -174,7 +174,6 @@ export function createFixtureFetch(options: FixtureFetchOptions): FixtureFetch {
   // What this run will write: record mode starts empty; auto extends what was loaded.
   let recorded: Record<string, Interaction[]> = {};
   let loaded: Promise<Record<string, Interaction[]> | undefined> | undefined;
-  let writes: Promise<void> = Promise.resolve();
 
   const load = () =>
     (loaded ??= (async () => {
@@ -197,26 +196,37 @@ export function createFixtureFetch(options: FixtureFetchOptions): FixtureFetch {
       return file.interactions;
     })());
 
-  // Writes are chained so concurrent recordings never interleave, and each is temp file + rename.
-  const persist = (): Promise<void> => {
+  // One write at a time, each temp file + rename. Entries recorded while a write runs share the next write
+  // (its snapshot is taken when it starts), so concurrent recording costs at most one extra write, not one each.
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  const writeSnapshot = async (): Promise<void> => {
     const snapshot: CassetteFile = { version: 1, interactions: {} };
     for (const [key, list] of Object.entries(recorded)) {
       const dense = list.filter((item): item is Interaction => item !== undefined && item !== null);
       if (dense.length > 0) snapshot.interactions[key] = dense;
     }
     const text = `${stringify(snapshot, null, 2)}\n`;
-    writes = writes.then(async () => {
-      await mkdir(dirname(cassette), { recursive: true });
-      const temp = join(dirname(cassette), `.${basename(cassette)}.${process.pid}.${randomUUID()}.tmp`);
-      try {
-        await writeFile(temp, text, "utf8");
-        await rename(temp, cassette);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
+    await mkdir(dirname(cassette), { recursive: true });
+    const temp = join(dirname(cassette), `.${basename(cassette)}.${process.pid}.${randomUUID()}.tmp`);
+    try {
+      await writeFile(temp, text, "utf8");
+      await rename(temp, cassette);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  };
+  /** Resolves once a write that includes everything recorded so far has finished. */
+  const persist = (): Promise<void> => {
+    if (queued) return queued;
+    const next = running.then(() => {
+      queued = undefined;
+      return writeSnapshot();
     });
-    return writes;
+    queued = next;
+    running = next.catch(() => undefined);
+    return next;
   };
 
   const fixtureFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {

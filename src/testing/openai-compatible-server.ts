@@ -39,6 +39,7 @@ export function rawReply(status: number, body: unknown, headers: Record<string, 
 /** Text answers as is; objects are sent as their JSON text; a RawReply replaces the whole response. */
 export type CompletionReply = string | object | RawReply;
 
+/** Answers one request. A handler that throws makes the server answer 500 with the error's message. */
 export type CompletionHandler = (
   request: CompletionRequest,
   context: { signal: AbortSignal },
