@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -173,3 +174,35 @@ describe("tunechain on examples/tune.config.ts (a default-function config with a
     expect(existsSync(join(dir, "tuned.json"))).toBe(true);
   });
 });
+
+// `script` (util-linux) runs the CLI with a pseudo-terminal as stdout, as in an interactive shell.
+describe.skipIf(!existsSync("/usr/bin/script"))("tunechain in a terminal", () => {
+  const ROOT = join(import.meta.dirname, "..", "..");
+
+  it("draws a progress bar, and none with --quiet", async () => {
+    const { dir, config } = await writeSentimentProject();
+    const command = (extra: string) =>
+      `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(join(ROOT, "src", "cli", "main.ts"))} ` +
+      `tune ${JSON.stringify(config)} --out ${JSON.stringify(join(dir, "tuned.json"))} ${extra}`;
+    const inTerminal = (extra: string) => runInDir("/usr/bin/script", ["-qfec", command(extra), "/dev/null"], ROOT);
+    const withBar = await inTerminal("");
+    expect(withBar.code).toBe(0);
+    expect(withBar.stdout).toMatch(/tuning \[[█░]+\] 6\/6 batches \| epoch 2 \| reward \d\.\d{3} \| val 1\.000/);
+    expect(withBar.stdout).not.toContain("epoch 1/2:");
+    const quiet = await inTerminal("--quiet");
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).not.toContain("tuning [");
+    expect(quiet.stdout).toContain("Validation: 0.667 (seed) → 1.000 (tuned)");
+  });
+});
+
+function runInDir(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.resume();
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: stdout.replace(/\r/g, "\n") }));
+  });
+}
