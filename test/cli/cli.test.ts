@@ -118,6 +118,23 @@ describe("tunechain errors", () => {
     expect(result.stderr).toContain(`${train}:3: not valid JSON`);
   });
 
+  it("loads a plain JavaScript config with a default object and a JSON dataset", async () => {
+    const { dir } = await writeSentimentProject();
+    const js = sentimentConfig()
+      .replace(/^import type .*\n/m, "")
+      .replace("async (value: ChatPromptValueInterface) =>", "async (value) =>")
+      .replace(/export const (program|trainset|valset|reward|optimizers|fit) = /g, "const $1 = ")
+      .replace('const valset = "val.jsonl";', 'const valset = "val.json";')
+      .concat("export default { program, trainset, valset, reward, optimizers, fit };\n");
+    await writeFile(join(dir, "tune.config.js"), js);
+    const rows = (await readFile(join(dir, "val.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as unknown);
+    await writeFile(join(dir, "val.json"), JSON.stringify(rows, null, 2));
+    const result = await runTunechain(["eval", "tune.config.js", "--quiet"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Mean reward 0.667 over 12 examples (the config's valset)");
+  });
+
   it("exits 1 with the cause when the program itself fails", async () => {
     const body = sentimentConfig()
       .replace("  return labelReview(messages);", '  throw new Error("the model exploded on " + labelReview(messages));')
