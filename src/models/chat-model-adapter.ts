@@ -173,5 +173,19 @@ export function fromChatModel(model: BaseChatModel, options: LanguageModelOption
       "fromChatModel: the first argument must be a LangChain chat model (e.g. new ChatOpenAI({ model: \"gpt-4o-mini\" })).",
     );
   }
-  return new ChatModelLanguageModel(model, resolveModelOptions("fromChatModel", options));
+  const settings = resolveModelOptions("fromChatModel", options);
+  warnOnDoubleRetries(model, settings.maxRetries);
+  return new ChatModelLanguageModel(model, settings);
+}
+
+/** Two retry layers multiply attempts (and hide them from the ledger): say so once per adapter. */
+function warnOnDoubleRetries(model: BaseChatModel, ourRetries: number): void {
+  const theirs = (model.caller as unknown as { maxRetries?: unknown } | undefined)?.maxRetries;
+  if (ourRetries === 0 || typeof theirs !== "number" || theirs === 0) return;
+  process.emitWarning(
+    `fromChatModel: the chat model '${nameOf(model)}' retries failed calls by itself (maxRetries=${theirs}) and ` +
+      `tunechain retries them too (maxRetries=${ourRetries}), so one call can become ${(theirs + 1) * (ourRetries + 1)} ` +
+      "requests. Create the chat model with maxRetries: 0, or pass maxRetries: 0 to fromChatModel.",
+    { code: "TUNECHAIN_DOUBLE_RETRY" },
+  );
 }
