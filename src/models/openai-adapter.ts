@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { CallLimiter } from "./call-limiter.js";
-import { ModelOptionsError } from "./errors.js";
+import { ModelOptionsError, ModelRequestError } from "./errors.js";
 import { startLlmRun } from "./llm-run.js";
 import { resolveModelOptions, type LanguageModelOptions, type ResolvedModelOptions } from "./options.js";
 import { fromStrict, toStrictSchema } from "./strict-schema.js";
@@ -18,6 +18,7 @@ import type {
 /**
  * How structured answers are requested from the server:
  * - "auto": strict `json_schema` when the schema can be made strict-compatible, else `json_object` + instruction;
+ *   a server that answers 400/422 about response_format is asked the next simpler way from then on;
  * - "jsonSchema" / "jsonMode": force one of those; "prompted": only the instruction (servers without response_format).
  * Every mode parses JSON out of fenced blocks too and validates with ajv.
  */
@@ -31,6 +32,15 @@ export interface OpenAIModelOptions extends LanguageModelOptions {
 
 const MODES: readonly StructuredOutputMode[] = ["auto", "jsonSchema", "jsonMode", "prompted"];
 
+/** A 400/422 whose message is about response_format: the server does not support that way of asking. */
+function refusedResponseFormat(error: unknown): boolean {
+  return (
+    error instanceof ModelRequestError &&
+    (error.status === 400 || error.status === 422) &&
+    /response_format|json_schema|json_object/i.test(error.message)
+  );
+}
+
 function schemaName(request: StructuredRequest): string {
   const cleaned = (request.name ?? "answer").replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
   return cleaned || "answer";
@@ -41,6 +51,8 @@ class OpenAILanguageModel implements ManagedLanguageModel {
   readonly role;
   readonly ledger;
   private readonly limiter: CallLimiter;
+  /** Set when the server refused a response_format in "auto" mode. */
+  private fallback: "jsonMode" | "prompted" | undefined;
 
   constructor(
     private readonly client: OpenAI,
@@ -68,28 +80,48 @@ class OpenAILanguageModel implements ManagedLanguageModel {
     request: StructuredRequest,
     options: ModelCallOptions = {},
   ): Promise<StructuredGeneration<T>> {
-    const strict = this.mode === "auto" || this.mode === "jsonSchema" ? toStrictSchema(request.schema) : undefined;
-    if (this.mode === "jsonSchema" && !strict) {
+    const format = this.formatFor(request);
+    try {
+      return await runStructured<T>({
+        messages: format === "jsonSchema" ? [...messages] : withJsonInstruction(messages, request),
+        request,
+        maxRepairs: this.settings.maxRepairs,
+        modelName: this.modelName,
+        complete: (conversation) => this.complete(conversation, this.responseFormat(format, request), options),
+        ...(format === "jsonSchema" ? { normalize: (value: unknown) => fromStrict(value, request.schema) } : {}),
+      });
+    } catch (error) {
+      // In "auto" mode, a server that refuses the response_format (older OpenAI-compatible servers do) gets
+      // the next simpler way of asking, for this call and the ones after it.
+      if (this.mode !== "auto" || format === "prompted" || !refusedResponseFormat(error)) throw error;
+      this.fallback = format === "jsonSchema" ? "jsonMode" : "prompted";
+      return this.generateStructured<T>(messages, request, options);
+    }
+  }
+
+  /** How to ask for this request: the configured mode, lowered by what the server refused, and by the schema. */
+  private formatFor(request: StructuredRequest): "jsonSchema" | "jsonMode" | "prompted" {
+    const mode = this.mode === "auto" ? (this.fallback ?? "auto") : this.mode;
+    if (mode === "jsonMode" || mode === "prompted") return mode;
+    if (toStrictSchema(request.schema)) return "jsonSchema";
+    if (mode === "jsonSchema") {
       throw new ModelOptionsError(
         `structuredOutput "jsonSchema" needs a schema that can be made strict (an object root, no ` +
           `patternProperties/additionalProperties schemas/if-then-else/allOf); schema '${schemaName(request)}' ` +
           `cannot. Use structuredOutput "auto" or "jsonMode".`,
       );
     }
-    const extra: Partial<ChatCompletionCreateParamsNonStreaming> = strict
-      ? { response_format: { type: "json_schema", json_schema: { name: schemaName(request), schema: strict, strict: true } } }
-      : this.mode === "prompted"
-        ? {}
-        : { response_format: { type: "json_object" } };
-    const prompt = strict ? [...messages] : withJsonInstruction(messages, request);
-    return runStructured<T>({
-      messages: prompt,
-      request,
-      maxRepairs: this.settings.maxRepairs,
-      modelName: this.modelName,
-      complete: (conversation) => this.complete(conversation, extra, options),
-      ...(strict ? { normalize: (value: unknown) => fromStrict(value, request.schema) } : {}),
-    });
+    return "jsonMode";
+  }
+
+  private responseFormat(
+    format: "jsonSchema" | "jsonMode" | "prompted",
+    request: StructuredRequest,
+  ): Partial<ChatCompletionCreateParamsNonStreaming> {
+    if (format === "prompted") return {};
+    if (format === "jsonMode") return { response_format: { type: "json_object" } };
+    const schema = toStrictSchema(request.schema) as Record<string, unknown>;
+    return { response_format: { type: "json_schema", json_schema: { name: schemaName(request), schema, strict: true } } };
   }
 
   private complete(

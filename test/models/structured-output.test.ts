@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fromChatModel, fromOpenAI, StructuredOutputError } from "../../src/models/index.js";
-import { startOpenAICompatibleServer, type CompletionHandler, type OpenAICompatibleServer } from "../../src/testing/index.js";
+import { rawReply, startOpenAICompatibleServer, type CompletionHandler, type OpenAICompatibleServer } from "../../src/testing/index.js";
 import { answerSchema, chatOpenAI, openaiClient } from "./helpers.js";
 
 let server: OpenAICompatibleServer | undefined;
@@ -92,6 +92,25 @@ describe("fromOpenAI structured modes", () => {
     const result = await model.generateStructured(question, { schema: answerSchema });
     expect(result.value).toEqual({ answer: "yes", confidence: 0.5 });
     expect((s.requests[0]?.body as Record<string, unknown>).response_format).toBeUndefined();
+  });
+
+  it("falls back to json_object, then to a prompted answer, when the server refuses response_format", async () => {
+    const s = await serve((request) => {
+      const type = request.responseFormat?.type;
+      if (type === "json_schema" || (type === "json_object" && request.index < 2)) {
+        return rawReply(400, { error: { message: `response_format type ${String(type)} is not supported`, type: "invalid_request_error" } });
+      }
+      return { answer: "yes", confidence: 0.4 };
+    });
+    const model = fromOpenAI(openaiClient(s), { model: "m" });
+    expect((await model.generateStructured(question, { schema: answerSchema })).value).toEqual({ answer: "yes", confidence: 0.4 });
+    expect(s.requests.map((r) => (r.body as { response_format?: { type: string } }).response_format?.type ?? "none")).toEqual([
+      "json_schema",
+      "json_object",
+      "none",
+    ]);
+    await model.generateStructured(question, { schema: answerSchema });
+    expect(s.requests).toHaveLength(4); // the next call asks the way that worked, straight away
   });
 
   it("sends temperature and returns plain text with usage", async () => {
