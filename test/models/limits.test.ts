@@ -63,6 +63,18 @@ describe.each(adapters)("limits of %s", (_name, makeModel) => {
     await s.close();
   });
 
+  it("an abort during a Retry-After wait ends the call without another request", async () => {
+    const s = await serve({ faults: { script: [{ kind: "rate-limit", retryAfterSeconds: 30 }] } });
+    const controller = new AbortController();
+    const call = makeModel(s, { retryDelayMs: 5 }).generateText(hello, { signal: controller.signal }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(s.requests[0]?.status).toBe(429));
+    controller.abort();
+    // Loose bound (the server asked for 30 s): the call must settle long before that.
+    const settled = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve("still waiting"), 5_000))]);
+    expect((settled as Error).name).toBe("AbortError");
+    expect(s.requests).toHaveLength(1);
+  });
+
   it("retries a connection dropped mid-answer (a network error)", async () => {
     const s = await serve({ faults: { script: ["cut-stream"] } });
     expect((await makeModel(s, { retryDelayMs: 5 }).generateText(hello)).text).toBe("ok");
