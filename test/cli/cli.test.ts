@@ -178,6 +178,31 @@ describe("tunechain on examples/tune.config.ts (a default-function config with a
     expect(record.usage.byRole.optimizer?.calls).toBeGreaterThan(0);
   });
 
+  it("counts the chain's calls once when the config attaches its own usage handler", async () => {
+    const source = await readFile(exampleConfig, "utf8");
+    const variant = source
+      .replaceAll('from "../src/index.js"', `from ${JSON.stringify(join(ROOT, "src", "index.ts"))}`)
+      .replaceAll('from "./_shared/', `from "${join(ROOT, "examples", "_shared")}/`)
+      .replace("import { exactMatch,", "import { createUsageHandler, exactMatch,")
+      .replaceAll('"data/', `"${join(ROOT, "examples", "data")}/`)
+      .replace(
+        "fit: { epochs: 2, batchSize: 6, concurrency: 8 },",
+        'fit: { epochs: 2, batchSize: 6, concurrency: 8, config: { callbacks: [createUsageHandler({ ledger: usage, role: "task" })] } },',
+      );
+    expect(variant).toContain("createUsageHandler({ ledger: usage");
+    const { dir } = await writeSentimentProject();
+    const variantConfig = join(dir, "own-handler.config.ts");
+    await writeFile(variantConfig, variant);
+    const plain = await runTunechain(["tune", exampleConfig, "--out", join(dir, "plain.json")], { cwd: dir });
+    const own = await runTunechain(["tune", variantConfig, "--out", join(dir, "own.json")], { cwd: dir });
+    expect([plain.code, own.code]).toEqual([0, 0]);
+    type Usage = { usage: { byRole: Record<string, { calls: number }> } };
+    const plainTask = (await readJson<Usage>(join(dir, "plain.run.json"))).usage.byRole.task?.calls;
+    const ownTask = (await readJson<Usage>(join(dir, "own.run.json"))).usage.byRole.task?.calls;
+    expect(plainTask).toBeGreaterThan(0);
+    expect(ownTask).toBe(plainTask);
+  });
+
   it("stops at --budget-calls with exit 3 and still saves what it found", async () => {
     const { dir } = await writeSentimentProject();
     const result = await runTunechain(["tune", exampleConfig, "--budget-calls", "20", "--out", join(dir, "tuned.json")], {
