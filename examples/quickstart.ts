@@ -11,7 +11,6 @@
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { join } from "node:path";
 import {
-  createUsageHandler,
   evaluate,
   exactMatch,
   fit,
@@ -62,9 +61,7 @@ try {
     batchSize: 6,
     concurrency: 8,
     seed: 1,
-    usage,
-    // Books the chain's own model calls (role "task") in the same ledger.
-    config: { callbacks: [createUsageHandler({ ledger: usage, role: "task" })] },
+    usage, // fit books the chain's own model calls (role "task") here too
   });
 
   console.log(`Run ${result.status}: validation ${result.record.initialValScore?.toFixed(3)} → ${result.record.finalValScore?.toFixed(3)}`);

@@ -8,7 +8,6 @@
  */
 import { z } from "zod";
 import {
-  createUsageHandler,
   evaluate,
   FewShotOptimizer,
   fit,
@@ -60,8 +59,7 @@ try {
     batchSize: 3,
     concurrency: 6,
     seed: 2,
-    usage,
-    config: { callbacks: [createUsageHandler({ ledger: usage, role: "task" })] },
+    usage, // fit books the chain's own model calls (role "task") here too
   });
 
   const tuned = prompt.variable.json();

@@ -184,12 +184,21 @@ export class UsageLedger {
 
   /** Restores a ledger saved with `toJSON()` (e.g. from a checkpoint). */
   static fromJSON(json: SerializedUsageLedger, options: UsageLedgerOptions = {}): UsageLedger {
+    const ledger = new UsageLedger(options);
+    ledger.restore(json);
+    return ledger;
+  }
+
+  /**
+   * Replaces this ledger's totals with ones saved by `toJSON()`, so a resumed run counts what the interrupted
+   * one spent. Validates everything first: an invalid save changes nothing.
+   */
+  restore(json: SerializedUsageLedger): void {
     if (json?.version !== 1 || !Array.isArray(json.entries)) {
       throw new ModelOptionsError(
         "Not a saved usage ledger: expected { version: 1, entries: [...] } as written by UsageLedger.toJSON().",
       );
     }
-    const ledger = new UsageLedger(options);
     for (const entry of json.entries) {
       const numbersOk = [entry.calls, entry.inputTokens, entry.outputTokens, entry.costUsd].every(isNonNegativeNumber);
       if (!ROLES.includes(entry.role) || typeof entry.model !== "string" || !numbersOk) {
@@ -198,10 +207,9 @@ export class UsageLedger {
             `${ROLES.join(", ")}, model a string, and the counts non-negative numbers.`,
         );
       }
-      const copy = { ...entry };
-      ledger.entries.set(`${copy.role}\u0000${copy.model}`, copy);
     }
-    return ledger;
+    this.entries.clear();
+    for (const entry of json.entries) this.entries.set(`${entry.role}\u0000${entry.model}`, { ...entry });
   }
 
   private sortedEntries(): SerializedUsageEntry[] {

@@ -2,6 +2,7 @@ import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
 import type { Budget, UsageSummary } from "../models/types.js";
+import { UsageLedger, type SerializedUsageLedger } from "../models/usage-ledger.js";
 import type { CandidateRecord } from "../optimizers/candidate-record.js";
 import type { CandidateValues, Example, OptimizationContext } from "../optimizers/context.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
@@ -25,7 +26,7 @@ import { meanScore, ProgramEvaluator, type CacheStats } from "./program-evaluato
 import { progressBar } from "./progress.js";
 import type { RetryOptions } from "./retry.js";
 import type { HistoryEntry, RunRecord } from "./run-record.js";
-import { restoreUsage, type UsageSource } from "./usage.js";
+import { withTaskUsage } from "./task-usage.js";
 
 export interface EarlyStoppingOptions {
   /** Epochs without a validation improvement before training stops. */
@@ -66,9 +67,12 @@ export interface FitOptions<Output = unknown> extends RetryOptions {
   checkpoint?: string;
   /** Continue from `checkpoint` when it exists (a checkpoint of another run is an error). */
   resume?: boolean;
-  /** Usage ledger the models record into; its totals are reported, checkpointed and checked against `budget`. */
-  usage?: UsageSource;
-  /** Spending limits checked before every batch (model adapters and usage handlers enforce them per call). */
+  /**
+   * Usage ledger the optimizers' models record into. fit also books the chain's own model calls here (a usage
+   * handler on the run config, role "task"); totals are reported, checkpointed and checked against `budget`.
+   */
+  usage?: UsageLedger;
+  /** Spending limits, enforced before every model call (task calls through fit's handler) and every batch. */
   budget?: Budget;
   /** After finalize, bring back the best validated values (seed or epoch end) if finalize did worse (default true). */
   restoreBest?: boolean;
@@ -147,18 +151,19 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
   const callbacks = [...(options.callbacks ? (Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks]) : [])] as TrainingCallbacks[];
   if (options.progress ?? process.stdout.isTTY === true) callbacks.push(progressBar());
 
+  const runConfig = options.usage ? withTaskUsage(options.config, options.usage, options.budget) : options.config;
   const evaluator = new ProgramEvaluator({
     program,
     reward: options.reward,
     variables,
     concurrency: options.concurrency,
-    config: options.config,
+    config: runConfig,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     cacheSize: options.cacheSize,
   });
   const signal = options.signal;
-  const stepConfig: RunnableConfig = { ...options.config, ...(signal ? { signal } : {}) };
+  const stepConfig: RunnableConfig = { ...runConfig, ...(signal ? { signal } : {}) };
   const context: Omit<OptimizationContext, "predictions" | "signal" | "config"> = {
     evaluate: evaluator.evaluate,
     trainset,
@@ -178,9 +183,10 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
   const saved = options.resume && options.checkpoint ? await readCheckpoint(options.checkpoint) : undefined;
   if (saved) {
     assertSameRun(options.checkpoint!, saved.fingerprint, fingerprint);
+    const savedUsage = options.usage && saved.usage ? readSavedUsage(saved.usage, options.checkpoint!) : undefined;
     restoreState(saved, variables, optimizers, options.checkpoint!);
     random.setState(saved.random);
-    if (options.usage) restoreUsage(options.usage, saved.usage);
+    if (savedUsage) options.usage!.restore(savedUsage);
     position = structuredClone(saved.position);
     history = structuredClone(saved.history);
     initialValues = structuredClone(saved.initialValues);
@@ -309,7 +315,7 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
   // Finalize: with held-out evaluation normally; from what the optimizers know when the run was cut short.
   const cutShort = status === "aborted" || status === "budget-exhausted";
   const finalizeContext: OptimizationContext = cutShort
-    ? { trainset, config: options.config ?? {} }
+    ? { trainset, config: runConfig ?? {} }
     : { ...context, config: stepConfig, ...(signal ? { signal } : {}) };
   for (const optimizer of optimizers) {
     try {
@@ -452,6 +458,19 @@ function checkOptions<Output>(options: FitOptions<Output>): Settings {
     throw new TrainingOptionsError("A `budget` is checked against a usage ledger: pass `usage` (the UsageLedger your models record into).");
   }
   return { epochs, batchSize, seed };
+}
+
+/** The checkpoint's usage, validated before any state is restored. */
+function readSavedUsage(saved: unknown, path: string): SerializedUsageLedger {
+  try {
+    return UsageLedger.fromJSON(saved as SerializedUsageLedger).toJSON();
+  } catch (error) {
+    throw new CheckpointError(
+      `Checkpoint ${path} holds an unreadable usage ledger (${(error as Error).message}). ` +
+        "Delete the checkpoint to start over, or resume without `usage`.",
+      { cause: error },
+    );
+  }
 }
 
 function checkRouting(variables: readonly Variable<object>[], optimizers: readonly Optimizer[]): void {

@@ -13,7 +13,6 @@ export type { EpochEndInfo, TrainBeginInfo, TrainEndInfo, TrainingCallbacks } fr
 export { progressBar } from "./progress.js";
 export { ProgramEvaluator, type CacheStats, type ProgramEvaluatorOptions } from "./program-evaluator.js";
 export type { CheckpointState, CheckpointFingerprint } from "./checkpoint.js";
-export type { UsageSource } from "./usage.js";
 export type { RetryOptions } from "./retry.js";
 export { hashJson, redactSecrets } from "./files.js";
 export {

@@ -32,6 +32,15 @@ describe("UsageLedger", () => {
 
     const restored = UsageLedger.fromJSON(JSON.parse(JSON.stringify(ledger.toJSON())));
     expect(restored.summary()).toEqual(summary);
+
+    // restore() puts a saved state into a ledger the caller already holds (resume), all or nothing.
+    const held = new UsageLedger({ prices: { big: { inputPerMillionUsd: 2, outputPerMillionUsd: 8 } } });
+    held.record({ role: "judge", model: "other", inputTokens: 1, outputTokens: 1 });
+    const bad = { version: 1, entries: [...ledger.toJSON().entries, { role: "task", model: "x", calls: -1, inputTokens: 0, outputTokens: 0, costUsd: 0 }] };
+    expect(() => held.restore(bad as never)).toThrow(/invalid entry/);
+    expect(held.summary().byRole.judge?.calls).toBe(1);
+    held.restore(ledger.toJSON());
+    expect(held.summary()).toEqual(summary);
   });
 
   it("refuses malformed saved ledgers, prices and budgets with messages that say what is expected", () => {

@@ -1,6 +1,8 @@
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
+import { createUsageHandler } from "../../src/models/usage-handler.js";
+import { UsageLedger } from "../../src/models/usage-ledger.js";
 import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
 import { exactMatch } from "../../src/rewards/exact-match.js";
 import { fit } from "../../src/training/fit.js";
@@ -161,32 +163,53 @@ describe("fit", () => {
     expect(result.history).toHaveLength(2);
   });
 
-  it("stops cleanly when the usage ledger reports the budget spent", async () => {
+  it("books the chain's own model calls in the ledger and stops cleanly at exactly the budget", async () => {
     const { chain } = makeChain();
     const { trainset } = sentimentData();
-    let batches = 0;
-    const usage = {
-      summary: () => ({ byRole: {}, total: { calls: batches, inputTokens: 0, outputTokens: 0, costUsd: 0 } }),
-      toJSON: () => ({ version: 1, entries: [] }),
-      check: (budget?: { maxCalls?: number }) => {
-        if (budget?.maxCalls !== undefined && batches >= budget.maxCalls) {
-          throw Object.assign(new Error("Budget exhausted: maxCalls=2 reached"), { name: "BudgetExceededError" });
-        }
-      },
-    };
+    const usage = new UsageLedger();
     const result = await fit(chain, {
       trainset,
       reward: exactMatch(),
       optimizers: new HintOptimizer(),
       batchSize: 2,
+      concurrency: 2,
       usage,
-      budget: { maxCalls: 2 },
+      budget: { maxCalls: 5 },
       progress: false,
-      callbacks: { onBatchEnd: () => void (batches += 1) },
     });
     expect(result.status).toBe("budget-exhausted");
-    expect(result.history).toHaveLength(2);
-    expect(result.record.settings.stoppedBecause).toMatch(/Budget exhausted/);
+    // No handler was given: fit attached one, so the task calls were counted and refused past the budget.
+    expect(usage.summary().byRole.task?.calls).toBe(5);
+    expect(usage.summary().total.calls).toBe(5);
+    expect(result.usage.total.calls).toBe(5);
+    expect(result.record.settings.stoppedBecause).toMatch(/maxCalls/);
+  });
+
+  it("does not count a call twice when the caller attached its own usage handler", async () => {
+    const { chain } = makeChain();
+    const { trainset } = sentimentData();
+    const usage = new UsageLedger();
+    await fit(chain, {
+      trainset: trainset.slice(0, 4),
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 4,
+      usage,
+      config: { callbacks: [createUsageHandler({ ledger: usage, role: "task" })] },
+      progress: false,
+    });
+    const counted = usage.summary().byRole.task?.calls ?? 0;
+    const fresh = new UsageLedger();
+    await fit(makeChain().chain, {
+      trainset: trainset.slice(0, 4),
+      reward: exactMatch(),
+      optimizers: new HintOptimizer(),
+      batchSize: 4,
+      usage: fresh,
+      progress: false,
+    });
+    expect(counted).toBeGreaterThan(0);
+    expect(counted).toBe(fresh.summary().byRole.task?.calls);
   });
 
   describe("option errors", () => {

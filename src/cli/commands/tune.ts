@@ -1,8 +1,6 @@
 import { basename, dirname, join, resolve } from "node:path";
-import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { CallbackManager, Callbacks } from "@langchain/core/callbacks/manager";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { UsageLedger } from "../../models/usage-ledger.js";
-import { createUsageHandler } from "../../models/usage-handler.js";
 import type { Budget } from "../../models/types.js";
 import { saveVariables } from "../../training/artifacts.js";
 import type { TrainingCallbacks } from "../../training/callbacks.js";
@@ -30,11 +28,9 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
   const config = await loadConfig(args.target!, { command: "tune", ...(flagBudget ? { budget: flagBudget } : {}) });
   const { artifact, record: recordPath } = tuneOutputs(args.out);
   const budget = budgetOf(args, config.fit.budget as Budget | undefined);
-  // The task model inside the user's chain is booked through a callback handler; the config's own models
-  // record into the same ledger when the config exports it as `usage`.
+  // fit books the chain's own model calls into this ledger; the config's optimizer models record into the
+  // same one when the config exports it as `usage`.
   const ledger = config.usage ?? new UsageLedger();
-  const taskUsage = createUsageHandler({ ledger, role: "task", ...(budget ? { budget } : {}) });
-  const runCallbacks = withTaskUsage((config.fit.config as { callbacks?: unknown } | undefined)?.callbacks, taskUsage);
 
   const interrupts = guardInterrupts((text) => output.error(text.trimEnd()));
   const drawBar = !args.quiet && process.stdout.isTTY === true;
@@ -53,7 +49,7 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
     callbacks,
     usage: ledger,
     recordPath,
-    config: { ...(config.fit.config as object | undefined), callbacks: runCallbacks },
+    ...(config.fit.config ? { config: config.fit.config as RunnableConfig } : {}),
   };
   if (config.valset) options.valset = config.valset;
   if (budget) options.budget = budget;
@@ -104,15 +100,6 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
  * The config's run callbacks plus the handler that books the chain's model calls — unless the config already
  * attached a usage handler (it would count every call twice). Keeps a CallbackManager a manager.
  */
-function withTaskUsage(given: unknown, taskUsage: BaseCallbackHandler): Callbacks {
-  if (given === undefined || given === null) return [taskUsage];
-  if (Array.isArray(given)) {
-    const handlers = given as BaseCallbackHandler[];
-    return handlers.some((handler) => handler?.name === taskUsage.name) ? handlers : [...handlers, taskUsage];
-  }
-  const manager = given as CallbackManager;
-  return manager.handlers.some((handler) => handler.name === taskUsage.name) ? manager : manager.copy([taskUsage]);
-}
 
 function budgetOf(args: CliArguments, fromConfig: Budget | undefined): Budget | undefined {
   const budget: Budget = { ...fromConfig };
