@@ -44,11 +44,11 @@ export async function openModelSource(options: ModelSourceOptions): Promise<Mode
     return makeSource({ live: true, apiKey, baseURL, model, close: async () => {} });
   }
   const server = await startOpenAICompatibleServer({ handler: options.standIn });
-  print("┌──────────────────────────────────────────────────────────────────────────────┐");
-  print("│ No OPENAI_API_KEY: the model is a SCRIPTED STAND-IN on a local server,       │");
-  print("│ not a language model. Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama,   │");
-  print("│ vLLM, llama.cpp) to run the same code against a real model.                  │");
-  print("└──────────────────────────────────────────────────────────────────────────────┘");
+  printBox(print, [
+    "No OPENAI_API_KEY: the model is a SCRIPTED STAND-IN on a local server,",
+    "not a language model. Set OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama,",
+    "vLLM, llama.cpp) to run the same code against a real model.",
+  ]);
   print(`Stand-in: ${options.standInDescription}`);
   return makeSource({
     live: false,
@@ -85,4 +85,12 @@ function makeSource(settings: {
       fromOpenAI(client(fetch), { model: settings.model, role, ...(ledger ? { ledger } : {}), ...(budget ? { budget } : {}) }),
     close: settings.close,
   };
+}
+
+/** Prints lines in a box, padded to the longest line. */
+function printBox(print: (line: string) => void, lines: readonly string[]): void {
+  const width = Math.max(...lines.map((line) => line.length));
+  print(`┌${"─".repeat(width + 2)}┐`);
+  for (const line of lines) print(`│ ${line.padEnd(width)} │`);
+  print(`└${"─".repeat(width + 2)}┘`);
 }
