@@ -1,10 +1,12 @@
 // Bench part 2: does fit keep the task model busy? fit over 100 examples with an InstructionOptimizer
 // proposing 8 candidates per step, each scored on the batch, against a loopback OpenAI-compatible server at
-// 50 ms latency, concurrency 16. Also counts the evaluations the cache saved.
+// 50 ms latency, concurrency 16. Also counts the evaluations the cache saved. Two comparison runs replace the
+// chat model by the bare openai client and by a plain node:http POST, to show which layer costs the time.
 //
 // The server runs in a child process (this same file, started with SERVER_ROLE set), so the client being
 // measured does not share its event loop and CPU with the server.
 import { fork, type ChildProcess } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { StringOutputParser } from "@langchain/core/output_parsers";
@@ -185,9 +187,39 @@ export async function run(): Promise<boolean> {
       return completion.choices[0]?.message.content ?? "";
     });
     const comparison = await measure("prompt → openai client (RunnableLambda)", prompt().pipe(bare), child, url);
+    // And by a plain node:http keep-alive POST: what fit, the prompt and the evaluator cost without any
+    // model client — the floor our own per-call path sets.
+    const agent = new Agent({ keepAlive: true });
+    const endpoint = new URL(`${url.replace(/\/$/, "")}/chat/completions`);
+    const post = (body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpRequest(
+          endpoint,
+          { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_KEY}` } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => (text += chunk));
+            res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+    const raw = RunnableLambda.from(async (value: ChatPromptValueInterface) => {
+      const text = await post(
+        JSON.stringify({
+          model: "bench-task",
+          messages: value.toChatMessages().map((m) => ({ role: m.getType() === "system" ? "system" : "user", content: String(m.content) })),
+        }),
+      );
+      return (JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? "";
+    });
+    const floor = await measure("prompt → node:http POST (RunnableLambda)", prompt().pipe(raw), child, url);
+    agent.destroy();
 
     console.table(
-      [main, comparison].map((row) => ({
+      [main, comparison, floor].map((row) => ({
         program: row.label,
         "wall ms": Math.round(row.wall),
         "ideal ms": row.ideal,
