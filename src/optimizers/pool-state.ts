@@ -1,4 +1,5 @@
 import type { JsonSchema } from "../variables/schema.js";
+import type { ScoredPrediction } from "./context.js";
 
 /** One (example, score) pair a candidate earned; kept as a list so example ids never get reordered. */
 export interface InstanceScore {
@@ -24,15 +25,8 @@ export interface StoredCandidate {
   instanceScores: InstanceScore[];
 }
 
-/** A prediction remembered for exemplars, few-shot demonstrations and reflection. */
-export interface RememberedPrediction {
-  exampleId: string;
-  input: Record<string, unknown>;
-  output: unknown;
-  expected?: unknown;
-  score: number;
-  feedback?: string;
-}
+/** A prediction remembered for exemplars, few-shot demonstrations and reflection: a scored prediction as given. */
+export type RememberedPrediction = ScoredPrediction;
 
 /** A proposal that was refused (invalid JSON, schema, placeholders, model error). */
 export interface RejectedProposal {

@@ -67,7 +67,7 @@ const KNOWN_FIELDS = [
  * value, so several candidates can be evaluated at once without touching the shared variable.
  */
 export class TrainablePrompt<
-  RunInput extends InputValues = any,
+  RunInput extends InputValues = InputValues,
   Extra extends Record<string, unknown> = Record<string, never>,
 > extends BaseChatPromptTemplate<RunInput> {
   static override lc_name(): string {
