@@ -158,6 +158,7 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
     variables,
     concurrency: options.concurrency,
     config: runConfig,
+    ...(options.usage && options.budget ? { beforeRun: () => options.usage!.check(options.budget) } : {}),
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     cacheSize: options.cacheSize,

@@ -28,6 +28,11 @@ export interface ProgramEvaluatorOptions<Output = unknown> extends RetryOptions 
   config?: RunnableConfig;
   /** Most (values, example) results kept; the oldest go first (default 4096). */
   cacheSize?: number;
+  /**
+   * Called before each program run (not for cache hits); what it throws stops the evaluation. fit checks the
+   * budget here, so a spent budget stops runs before their model call is refused inside LangChain.
+   */
+  beforeRun?: () => void;
 }
 
 /**
@@ -108,6 +113,7 @@ export class ProgramEvaluator<Output = unknown> {
     signal: AbortSignal | undefined,
   ): Promise<ScoredPrediction> {
     signal?.throwIfAborted();
+    this.options.beforeRun?.();
     const config = withVariableOverrides({ ...this.options.config, ...(signal ? { signal } : {}) }, values);
     let output: Output;
     try {

@@ -1,6 +1,6 @@
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { RunnableLambda } from "@langchain/core/runnables";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createUsageHandler } from "../../src/models/usage-handler.js";
 import { UsageLedger } from "../../src/models/usage-ledger.js";
 import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
@@ -183,6 +183,33 @@ describe("fit", () => {
     expect(usage.summary().total.calls).toBe(5);
     expect(result.usage.total.calls).toBe(5);
     expect(result.record.settings.stoppedBecause).toMatch(/maxCalls/);
+  });
+
+  it("stops one run at a time before the refused model call, so LangChain logs no handler error", async () => {
+    const { chain } = makeChain();
+    const { trainset } = sentimentData();
+    const usage = new UsageLedger();
+    const logged: string[] = [];
+    const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+    try {
+      const result = await fit(chain, {
+        trainset,
+        reward: exactMatch(),
+        optimizers: new HintOptimizer(),
+        batchSize: 2,
+        concurrency: 1,
+        usage,
+        budget: { maxCalls: 3 },
+        progress: false,
+      });
+      expect(result.status).toBe("budget-exhausted");
+      expect(usage.summary().total.calls).toBe(3);
+      expect(logged.filter((line) => line.includes("Error in handler"))).toEqual([]);
+    } finally {
+      error.mockRestore();
+      warn.mockRestore();
+    }
   });
 
   it("does not count a call twice when the caller attached its own usage handler", async () => {
