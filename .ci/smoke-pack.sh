@@ -47,3 +47,5 @@ if (typeof main.Optimizer !== "function" || typeof testing.ScriptedLanguageModel
 console.log("plain node import ok:", Object.keys(main).length, "exports");
 JS
 node plain.mjs
+# The package's bin runs from the installed tarball.
+npx --no-install tunechain --help | head -n 1
