@@ -48,4 +48,5 @@ console.log("plain node import ok:", Object.keys(main).length, "exports");
 JS
 node plain.mjs
 # The package's bin runs from the installed tarball.
-npx --no-install tunechain --help | head -n 1
+help_text="$(npx --no-install tunechain --help)"
+echo "${help_text%%$'\n'*}"
