@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import stringify from "safe-stable-stringify";
-import type { CandidateValues } from "../optimizers/context.js";
+import type { CandidateValues, ScoredPrediction } from "../optimizers/context.js";
 import { CheckpointError } from "./errors.js";
 import { writeFileAtomic } from "./files.js";
 import type { HistoryEntry } from "./run-record.js";
@@ -49,7 +49,8 @@ export interface CheckpointState {
   random: number[];
   history: HistoryEntry[];
   usage?: unknown;
-  cache: { hits: number; misses: number };
+  /** Cache counters, and its most recent entries so a resumed run does not pay for them again. */
+  cache: { hits: number; misses: number; entries?: [string, ScoredPrediction][] };
   earlyStopping: EarlyStoppingState;
 }
 
@@ -107,7 +108,21 @@ function shapeProblem(state: unknown): string | undefined {
   if (!Array.isArray(s.history)) return "missing history";
   if (typeof s.fingerprint !== "object" || s.fingerprint === null) return "missing fingerprint";
   if (typeof s.earlyStopping !== "object" || s.earlyStopping === null) return "missing early-stopping state";
+  const entries = (s.cache as { entries?: unknown } | undefined)?.entries;
+  if (entries !== undefined && !(Array.isArray(entries) && entries.every(isCacheEntry))) return "bad evaluation cache";
   return undefined;
+}
+
+function isCacheEntry(entry: unknown): boolean {
+  if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return false;
+  const prediction = entry[1] as Partial<ScoredPrediction> | null;
+  return (
+    typeof prediction === "object" &&
+    prediction !== null &&
+    typeof prediction.exampleId === "string" &&
+    typeof prediction.score === "number" &&
+    typeof prediction.input === "object"
+  );
 }
 
 /** Throws CheckpointError naming every way the checkpoint's run differs from this one. */

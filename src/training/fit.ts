@@ -119,6 +119,12 @@ const KNOWN_OPTIONS = [
   "retryDelayMs",
 ];
 
+/**
+ * Evaluation-cache entries kept in each checkpoint: the most recently used ones, which hold the current values and
+ * candidates on the batches and validation set a resumed run needs first. Bounded so checkpoints stay small.
+ */
+const CHECKPOINT_CACHE_ENTRIES = 1024;
+
 const EMPTY_USAGE: UsageSummary = { byRole: {}, total: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } };
 
 /** Why training stopped early, if it did. */
@@ -188,6 +194,7 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
     restoreState(saved, variables, optimizers, options.checkpoint!);
     random.setState(saved.random);
     if (savedUsage) options.usage!.restore(savedUsage);
+    evaluator.restoreCache(saved.cache?.entries ?? []);
     position = structuredClone(saved.position);
     history = structuredClone(saved.history);
     initialValues = structuredClone(saved.initialValues);
@@ -222,7 +229,11 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
     random: random.getState(),
     history,
     ...(options.usage ? { usage: options.usage.toJSON() } : {}),
-    cache: { hits: cacheStats().hits, misses: cacheStats().misses },
+    cache: {
+      hits: cacheStats().hits,
+      misses: cacheStats().misses,
+      entries: evaluator.cacheEntries(CHECKPOINT_CACHE_ENTRIES),
+    },
     earlyStopping,
   });
   const checkpoint = async () => {

@@ -136,6 +136,17 @@ export class ProgramEvaluator<Output = unknown> {
     return prediction;
   }
 
+  /** The `limit` most recently used cache entries, oldest first, for a checkpoint. */
+  cacheEntries(limit: number): [string, ScoredPrediction][] {
+    const entries = [...this.cache.entries()];
+    return entries.slice(Math.max(0, entries.length - limit));
+  }
+
+  /** Puts checkpointed entries back (oldest first), so a resumed run does not pay for them again. */
+  restoreCache(entries: readonly [string, ScoredPrediction][]): void {
+    for (const [key, prediction] of entries) this.remember(key, structuredClone(prediction));
+  }
+
   private remember(key: string, prediction: ScoredPrediction): void {
     const capacity = this.options.cacheSize ?? 4096;
     if (capacity <= 0) return;

@@ -73,6 +73,8 @@ describe("exact resume", () => {
     expect(runB.variables, `killed after step ${killAfter}`).toEqual(runA.variables);
     expect(runB.optimizerStates).toEqual(runA.optimizerStates);
     expect(runB.status).toBe(runA.status);
+    // The checkpoint carries the evaluation cache: counted across the kill, B paid for exactly what A paid for.
+    expect(runB.cache, `killed after step ${killAfter}`).toEqual(runA.cache);
     // Neither the cassette nor the checkpoints hold the API key the models were given.
     for (const file of [cassette, join(dir, "a.ckpt"), join(dir, "b.ckpt")]) {
       const text = await readFile(file, "utf8");
@@ -111,6 +113,20 @@ describe("checkpoint errors", () => {
       /The checkpoint .*bad\.ckpt is corrupt \(not valid JSON.*Nothing was resumed/,
     );
     expect(prompt.variable.get("instructions")).toBe("Classify the review.");
+  });
+
+  it("a checkpoint whose evaluation cache was tampered with is refused, nothing restored", async () => {
+    const path = join(dir, "cache.ckpt");
+    await fit(chain().chain, options(path, { epochs: 1 }));
+    const saved = JSON.parse(await readFile(path, "utf8"));
+    expect(saved.cache.entries.length).toBeGreaterThan(0);
+    saved.cache.entries[0][1] = { score: "high" };
+    await writeFile(path, JSON.stringify(saved));
+    const fresh = chain();
+    await expect(fit(fresh.chain, options(path, { resume: true }))).rejects.toThrow(
+      /is not a tunechain checkpoint this version can resume \(bad evaluation cache\)/,
+    );
+    expect(fresh.prompt.variable.get("instructions")).toBe("Classify the review.");
   });
 
   it("a file that is not a checkpoint is refused", async () => {

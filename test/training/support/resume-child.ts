@@ -51,7 +51,7 @@ try {
   );
   await writeFile(
     values.out!,
-    JSON.stringify({ status: result.status, variables: result.best.values, history: result.history, optimizerStates }),
+    JSON.stringify({ status: result.status, variables: result.best.values, history: result.history, optimizerStates, cache: result.cache }),
   );
 } finally {
   await server.close();
