@@ -11,6 +11,7 @@ import { fit, type FitOptions } from "../../src/training/fit.js";
 import { HintOptimizer } from "./support/hint-optimizer.js";
 import { FAKE_KEY } from "./support/loopback-world.js";
 import { SentimentChatModel, sentimentData } from "./support/sentiment.js";
+import { UsageLedger } from "../../src/models/usage-ledger.js";
 import { TrainablePrompt } from "../../src/prompts/trainable-prompt.js";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 
@@ -127,6 +128,22 @@ describe("checkpoint errors", () => {
       /is not a tunechain checkpoint this version can resume \(bad evaluation cache\)/,
     );
     expect(fresh.prompt.variable.get("instructions")).toBe("Classify the review.");
+  });
+
+  it("a checkpoint whose usage ledger was tampered with is refused before anything is restored", async () => {
+    const path = join(dir, "usage.ckpt");
+    await fit(chain().chain, options(path, { epochs: 1, usage: new UsageLedger() }));
+    const saved = JSON.parse(await readFile(path, "utf8"));
+    saved.usage.entries[0].calls = -3;
+    await writeFile(path, JSON.stringify(saved));
+    const fresh = chain();
+    const ledger = new UsageLedger();
+    await expect(fit(fresh.chain, options(path, { resume: true, usage: ledger }))).rejects.toThrow(CheckpointError);
+    await expect(fit(fresh.chain, options(path, { resume: true, usage: ledger }))).rejects.toThrow(
+      /holds an unreadable usage ledger \(Saved usage ledger has an invalid entry.*\)\. Delete the checkpoint to start over, or resume without `usage`/,
+    );
+    expect(fresh.prompt.variable.get("instructions")).toBe("Classify the review.");
+    expect(ledger.summary().total.calls).toBe(0);
   });
 
   it("a file that is not a checkpoint is refused", async () => {
