@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import stringify from "safe-stable-stringify";
+import { replaceFileAtomically } from "../files/replace-file-atomically.js";
 import { FixtureConfigError, FixtureMissError } from "./errors.js";
 
 /**
@@ -207,15 +207,8 @@ export function createFixtureFetch(options: FixtureFetchOptions): FixtureFetch {
       if (dense.length > 0) snapshot.interactions[key] = dense;
     }
     const text = `${stringify(snapshot, null, 2)}\n`;
-    await mkdir(dirname(cassette), { recursive: true });
-    const temp = join(dirname(cassette), `.${basename(cassette)}.${process.pid}.${randomUUID()}.tmp`);
-    try {
-      await writeFile(temp, text, "utf8");
-      await rename(temp, cassette);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    // Already scrubbed field by field above; a second redaction pass would rewrite the scrub markers.
+    await replaceFileAtomically(cassette, text);
   };
   /** Resolves once a write that includes everything recorded so far has finished. */
   const persist = (): Promise<void> => {

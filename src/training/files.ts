@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, basename, join } from "node:path";
+import { createHash } from "node:crypto";
 import stringify from "safe-stable-stringify";
+import { replaceFileAtomically } from "../files/replace-file-atomically.js";
 
 /** Short stable hash of a JSON value (key order does not matter). */
 export function hashJson(value: unknown): string {
@@ -19,18 +18,7 @@ export function redactSecrets(text: string): string {
   return text.replace(SECRET_PATTERN, "sk-[redacted]");
 }
 
-/**
- * Writes `text` so readers see the old file or the new one, never a torn one: a temp file in the same
- * directory, then an atomic rename over the target.
- */
+/** Writes `text` atomically (never a torn file) with anything shaped like an API key redacted. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, redactSecrets(text), "utf8");
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await replaceFileAtomically(path, redactSecrets(text));
 }

@@ -266,7 +266,7 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
       }
       while (position.nextBatch < batchesPerEpoch) {
         signal?.throwIfAborted();
-        options.usage?.check?.(options.budget);
+        options.usage?.check(options.budget);
         const { epoch, nextBatch: batch, step } = position;
         await notify(callbacks, "onBatchBegin", { epoch, batch, step });
         const examples = position.order
