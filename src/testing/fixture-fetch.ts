@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import stringify from "safe-stable-stringify";
+import { API_KEY_PATTERN } from "../files/api-key-pattern.js";
 import { replaceFileAtomically } from "../files/replace-file-atomically.js";
 import { FixtureConfigError, FixtureMissError } from "./errors.js";
 
@@ -79,7 +80,7 @@ const DROPPED_HEADERS = new Set([
 ]);
 
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/\bsk-[A-Za-z0-9_-]{6,}/g, "sk-REDACTED"],
+  [API_KEY_PATTERN, "sk-REDACTED"],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g, "Bearer REDACTED"],
 ];
 const SECRET_KEY_NAMES = /^(api[-_]?key|authorization|password|secret|access[-_]?token)$/i;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import stringify from "safe-stable-stringify";
+import { API_KEY_PATTERN } from "../files/api-key-pattern.js";
 import { replaceFileAtomically } from "../files/replace-file-atomically.js";
 
 /** Short stable hash of a JSON value (key order does not matter). */
@@ -10,12 +11,10 @@ export function hashJson(value: unknown): string {
     .slice(0, 16);
 }
 
-// API keys look like this (OpenAI, Anthropic, our tests' fake "sk-test-…"); never let one reach a file.
-const SECRET_PATTERN = /\bsk-[A-Za-z0-9_-]{6,}/g;
 
 /** The text with anything shaped like an API key replaced. */
 export function redactSecrets(text: string): string {
-  return text.replace(SECRET_PATTERN, "sk-[redacted]");
+  return text.replace(API_KEY_PATTERN, "sk-[redacted]");
 }
 
 /** Writes `text` atomically (never a torn file) with anything shaped like an API key redacted. */
