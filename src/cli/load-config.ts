@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Runnable } from "@langchain/core/runnables";
 import { register } from "tsx/esm/api";
-import type { Example } from "../optimizers/context.js";
+import type { Example } from "../data/example.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import type { Reward } from "../rewards/reward.js";
 import type { Budget } from "../models/types.js";

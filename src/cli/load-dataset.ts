@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { Example } from "../optimizers/context.js";
+import type { Example } from "../data/example.js";
 import { DatasetFileError } from "./errors.js";
 
 const EXAMPLE_SHAPE = `{"input": {"<variable>": ...}, "expected": ...} (expected and a string "id" are optional)`;

@@ -37,7 +37,7 @@ export async function runCli(argv: readonly string[]): Promise<ExitCodeValue> {
 }
 
 /** Typed errors that say the run itself broke (a provider, the program), not what the user wrote. */
-const RUN_FAILURES = new Set(["StructuredOutputError", "ModelRequestError", "ModelTimeoutError", "ProgramRunError"]);
+const RUN_FAILURES = new Set(["StructuredOutputError", "ModelRequestError", "ModelTimeoutError", "SeedValidationError"]);
 
 /**
  * User mistakes (a TunechainError: bad flag, config, dataset, checkpoint…) get their message and exit 2; a

@@ -1,5 +1,6 @@
 import stringify from "safe-stable-stringify";
-import type { CandidateEvaluator, CandidateValues, Example, ScoredPrediction } from "./context.js";
+import { exampleIdOf } from "../data/example.js";
+import type { CandidateEvaluationOptions, CandidateEvaluator, CandidateValues, Example, ScoredPrediction } from "./context.js";
 import { OptimizerInputError } from "./errors.js";
 
 /** How often a cached evaluator answered from memory and how many example evaluations it paid for. */
@@ -12,11 +13,6 @@ export interface CachedEvaluator extends CandidateEvaluator {
   readonly stats: EvaluationCacheStats;
 }
 
-/** The identity of an example for caches and Pareto fronts: its id, or its input when it has none. */
-export function exampleIdOf(example: Example): string {
-  return example.id ?? stringify(example.input) ?? "";
-}
-
 /**
  * Wraps an evaluator so no (candidate, example) pair is evaluated twice: only the examples not seen with
  * this exact candidate value are passed on, and answers come back in the order of `examples`.
@@ -27,7 +23,7 @@ export function cachedEvaluator(evaluate: CandidateEvaluator): CachedEvaluator {
   const cached = async (
     candidate: CandidateValues,
     examples: readonly Example[],
-    options?: { signal?: AbortSignal },
+    options?: CandidateEvaluationOptions,
   ): Promise<ScoredPrediction[]> => {
     const candidateText = stringify(candidate) ?? "";
     const keyOf = (example: Example) => `${candidateText}\u0000${exampleIdOf(example)}`;
@@ -50,7 +46,7 @@ export function cachedEvaluator(evaluate: CandidateEvaluator): CachedEvaluator {
             "ScoredPrediction per example, in the order of the examples it was given.",
         );
       }
-      return structuredClone(prediction);
+      return { ...structuredClone(prediction), ...(unique.some((e) => keyOf(e) === keyOf(example)) ? {} : { cached: true }) };
     });
   };
   return Object.assign(cached, { stats });

@@ -1,17 +1,23 @@
-/** One candidate value an optimizer tried for a variable, as shown in leaderboards and reports. */
+import type { CandidateValues } from "../data/scored-prediction.js";
+
+/** One program candidate an optimizer tried, as shown in leaderboards and reports. */
 export interface CandidateRecord {
   /** Stable id within the optimizer's pool. */
   id: string;
-  variable: string;
   optimizer: string;
-  /** The candidate's value of the keys the optimizer owns. */
-  value: Record<string, unknown>;
-  /** Mean reward over its evaluations (training batches or gate minibatches). */
+  /** The candidate's values of the keys the optimizer owns, by variable name. */
+  values: CandidateValues;
+  /** Mean reward over the training examples it was run on (batches or gate minibatches). */
   meanScore: number;
+  /** Training examples behind meanScore. */
   evaluations: number;
-  /** Held-out score when finalize measured it. */
+  /** Mean over the whole validation set, when measured. */
   validationScore?: number;
-  /** Optimizer iteration that proposed it (0 for the seed value). */
+  /** Optimizer iteration that proposed it (0 for the seed values). */
   iteration: number;
   parents: string[];
+  /** How it was made: "seed", "in place", "proposal", "merge", "crossover", "demos". */
+  origin: string;
+  /** Components it rewrote relative to its first parent. */
+  changed: string[];
 }

@@ -14,7 +14,8 @@ import {
   type OptimizationStep,
   type PoolOptimizerFields,
 } from "./pool-optimizer.js";
-import type { RememberedPrediction, StoredCandidate } from "./pool-state.js";
+import { trainingScore } from "./program/candidate-score.js";
+import type { RememberedPrediction, StoredCandidate } from "./program/pool-state.js";
 import { formatValue } from "./prompts/format.js";
 import { crossoverMessages, mutationMessages } from "./prompts/omega.js";
 import { requestProposal } from "./request-proposal.js";
@@ -111,19 +112,35 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
+    if (step.batch.length === 0) return undefined;
+    // Every offspring is scored on the batch; breed no more than the budget can score.
+    const count = this.affordableProposals(step, this.numCandidates);
+    if (count === 0) {
+      this.stop(step, "the metric budget cannot score another offspring");
+      return undefined;
+    }
+    const selected = this.selectComponents(step);
+    const batch = step.context.predictions ?? [];
+    const views = this.views(step, selected.components, batch);
     const shown = this.evidence(step);
-    const requests = Array.from({ length: this.numCandidates }, () => this.plan(step));
+    const plans = Array.from({ length: count }, () => this.plan(step));
+    const shownValue = (candidate: StoredCandidate) => {
+      const current = this.proposalCurrent(candidate, selected.components);
+      return selected.components.length === 1 ? Object.values(current)[0] : current;
+    };
+    this.countProposal(step, count);
     const outcomes = await Promise.all(
-      requests.map((plan) =>
+      plans.map((plan) =>
         requestProposal({
           model: this.languageModel,
           messages:
             plan.kind === "crossover"
-              ? crossoverMessages({ keys: this.ownKeys, first: plan.parents[0].value, second: plan.parents[1].value, ...shown })
-              : mutationMessages({ keys: this.ownKeys, parent: plan.parents[0].value, ...shown }),
-          schema: this.proposalSchema(step.variable),
+              ? crossoverMessages({ views, first: shownValue(plan.parents[0]), second: shownValue(plan.parents[1]), ...shown })
+              : mutationMessages({ views, parent: shownValue(plan.parents[0]), ...shown }),
+          schema: this.proposalSchema(step, selected.components),
           schemaName: plan.kind === "crossover" ? "crossover" : "mutation",
-          current: plan.parents[0].value,
+          current: this.proposalCurrent(plan.parents[0], selected.components),
+          formats: this.proposalFormats(step, selected.components),
           checkPlaceholders: this.checkPlaceholders,
           temperature: this.temperature,
           context: step.context,
@@ -132,16 +149,22 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
     );
     const offspring: StoredCandidate[] = [];
     outcomes.forEach((outcome, i) => {
-      const plan = requests[i];
+      const plan = plans[i];
       if (!plan) return;
       if (!outcome.ok) {
-        step.pool.reject(step.iteration, `${plan.kind}: ${outcome.reason}`);
+        this.reject(step, outcome.reason, `${plan.kind}: ${outcome.message}`);
         return;
       }
-      const child = this.admit(step, outcome.value, plan.parents.map((p) => p.id));
+      const child = this.admit(step, this.applyProposal(plan.parents[0], selected.components, outcome.value), {
+        parents: plan.parents.map((p) => p.id),
+        iteration: step.iteration,
+        origin: plan.kind,
+        changed: selected.components.map((c) => c.id),
+      });
       if (child) offspring.push(child);
     });
-    const chosen = (await this.chooseOnBatch(step, offspring)) ?? step.current;
+    const chosen = await this.chooseOnBatch(step, offspring);
+    this.recordOutcome(step, selected, chosen !== step.current);
     await this.survive(step, new Set([step.current.id, chosen.id]));
     return chosen;
   }
@@ -150,7 +173,7 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
   private plan(
     step: OptimizationStep,
   ): { kind: "mutation"; parents: [StoredCandidate] } | { kind: "crossover"; parents: [StoredCandidate, StoredCandidate] } {
-    const scored = step.pool.candidates.filter((c) => c.evaluations > 0);
+    const scored = step.pool.candidates.filter((c) => this.fitness(step, c) !== undefined);
     const pool = scored.length > 0 ? scored : [step.current];
     const first = this.select(pool, step);
     const others = pool.filter((c) => c.id !== first.id);
@@ -160,10 +183,16 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
     return { kind: "mutation", parents: [first] };
   }
 
+  /** A candidate's mean training score, undefined while it has none. */
+  private fitness(step: OptimizationStep, candidate: StoredCandidate): number | undefined {
+    const { mean, count } = trainingScore(candidate, step.valIds);
+    return count > 0 ? mean : undefined;
+  }
+
   /** Softmax over mean reward / selectionTemperature. */
   private select(candidates: readonly StoredCandidate[], step: OptimizationStep): StoredCandidate {
     const weights = softmaxWeights(
-      candidates.map((c) => c.meanScore),
+      candidates.map((c) => this.fitness(step, c) ?? 0),
       this.selectionTemperature,
     );
     return candidates[step.random.weightedIndex(weights)] as StoredCandidate;
@@ -189,12 +218,12 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
   private async survive(step: OptimizationStep, keep: ReadonlySet<string>): Promise<void> {
     const candidates = step.pool.candidates;
     if (candidates.length <= this.populationSize) return;
-    const textOf = (c: StoredCandidate) => formatValue(c.value);
+    const textOf = (c: StoredCandidate) => formatValue(c.values);
     await this.distance.prepare(candidates.map(textOf), step.context.signal);
     const members = candidates.map((c) => ({
       id: c.id,
-      // Unscored candidates (no evaluator) compete as the least fit until the next batch scores them.
-      fitness: c.evaluations > 0 ? c.meanScore : Number.NEGATIVE_INFINITY,
+      // Unscored candidates compete as the least fit.
+      fitness: this.fitness(step, c) ?? Number.NEGATIVE_INFINITY,
       text: textOf(c),
     }));
     const kept = survivors(members, this.populationSize, this.kNearest, (a, b) => this.distance.distance(a, b), keep);

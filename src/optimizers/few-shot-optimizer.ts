@@ -1,3 +1,6 @@
+import { exampleIdOf } from "../data/example.js";
+import type { ScoredPrediction } from "../data/scored-prediction.js";
+import type { ComponentCall } from "../data/trace.js";
 import { cloneJson } from "../json.js";
 import { EXAMPLES_SCHEMA, type FewShotExample } from "../prompts/schemas.js";
 import { withDefaultSchema } from "./default-schema.js";
@@ -6,34 +9,58 @@ import { selectExamples, type ExampleSampling } from "./example-selection.js";
 import { choiceOption, integerOption, numberOption } from "./option-checks.js";
 import type { OptimizerConfig } from "./optimizer.js";
 import { PoolOptimizer, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
-import type { RememberedPrediction, StoredCandidate } from "./pool-state.js";
+import { type Component, withComponentValue } from "./program/components.js";
+import type { StoredCandidate } from "./program/pool-state.js";
+import { candidateKey } from "./program/program-pool.js";
+import { placeOf } from "./program/program-structure.js";
 import { schemaKeys } from "../variables/schema.js";
+
+/** Where demonstrations come from: a prompt's own well-scored runs, labelled training examples, or both. */
+export type DemonstrationSource = "bootstrapped" | "labelled" | "both";
 
 export interface FewShotOptimizerFields extends PoolOptimizerFields {
   /** Fewest demonstrations in a set (default 1). */
   minExamples?: number;
   /** Most demonstrations in a set (default 3). */
   maxExamples?: number;
-  /** How sets are drawn from the best predictions: "random", "best" or "softmax" (default "softmax"). */
+  /** How sets are drawn from the best demonstrations: "random", "best" or "softmax" (default "softmax"). */
   sampling?: ExampleSampling;
-  /** Softmax temperature over rewards (default 0.3); lower favours the highest-scored predictions more. */
+  /** Softmax temperature over rewards (default 0.3); lower favours the highest-scored runs more. */
   temperature?: number;
-  /** Predictions scoring below this are never shown as demonstrations (default 0.5). */
+  /** Runs whose program-level score is below this are never shown as demonstrations (default 0.5). */
   minScore?: number;
-  /** Sets proposed per step when they can be scored at once (default 4). */
+  /** Sets proposed per step (default 4), no more than the metric budget can score. */
   numCandidates?: number;
+  /**
+   * "bootstrapped": the prompt's own (inputs → output) pairs from runs that scored well (DSPy's
+   * BootstrapFewShot). "labelled": training examples' input and expected answer, for a prompt whose inputs and
+   * output are the program's own. "both" (default): bootstrapped ones, and labelled ones where they apply.
+   */
+  source?: DemonstrationSource;
 }
 
+/** A demonstration a set can be drawn from, with the weight it is drawn by. */
+interface DemoCandidate {
+  demo: FewShotExample;
+  score: number;
+  exampleId: string;
+}
+
+/** Draws tried before a step gives up finding a set it has not proposed yet. */
+const DRAWS_PER_SET = 12;
+
 /**
- * Chooses few-shot demonstrations: sets of well-scored predictions are tried as the prompt's examples and the best set wins.
+ * Chooses few-shot demonstrations per prompt: sets of the prompt's own well-scored (inputs → output) pairs, or labelled examples, are tried and the best set wins.
  *
- * Each set of k (between minExamples and maxExamples) `{ input, output }` demonstrations is drawn from the
- * remembered predictions scoring at least `minScore` and becomes a candidate; with `context.evaluate` the sets
- * are scored on the batch just seen, otherwise one set is assigned and scored on the next batch. No model call.
+ * Each step picks the prompt(s) to work on (round-robin over the program's prompts), draws `numCandidates`
+ * distinct sets of k (between minExamples and maxExamples) demonstrations — a prompt's own inputs and outputs
+ * from runs whose program score reached `minScore`, and labelled training examples where the prompt's inputs
+ * and output are the program's — and scores each program candidate on the batch just seen; the best goes in
+ * place if it beats the current program. No model call.
  */
 export class FewShotOptimizer extends PoolOptimizer {
   static override description =
-    "Chooses few-shot demonstrations: sets of well-scored predictions are tried as the prompt's examples and the best set wins.";
+    "Chooses few-shot demonstrations per prompt: sets of the prompt's own well-scored (inputs → output) pairs, or labelled examples, are tried and the best set wins.";
 
   static override readonly knownFields: readonly string[] = [
     ...PoolOptimizer.knownFields,
@@ -43,6 +70,7 @@ export class FewShotOptimizer extends PoolOptimizer {
     "temperature",
     "minScore",
     "numCandidates",
+    "source",
   ];
 
   static override lc_name(): string {
@@ -55,6 +83,7 @@ export class FewShotOptimizer extends PoolOptimizer {
   readonly temperature: number;
   readonly minScore: number;
   readonly numCandidates: number;
+  readonly source: DemonstrationSource;
   private readonly examplesKey: string;
 
   constructor(fields: FewShotOptimizerFields = {}) {
@@ -79,38 +108,127 @@ export class FewShotOptimizer extends PoolOptimizer {
     this.temperature = numberOption(owner, "temperature", fields.temperature, 0.3, { min: 0, exclusiveMin: true });
     this.minScore = numberOption(owner, "minScore", fields.minScore, 0.5, { min: 0, max: 1 });
     this.numCandidates = integerOption(owner, "numCandidates", fields.numCandidates, 4, 1);
+    this.source = choiceOption(owner, "source", fields.source, "both", ["bootstrapped", "labelled", "both"]);
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    const canScoreNow = step.context.evaluate !== undefined && step.batch.length > 0;
-    const good = step.pool.predictions.filter((p) => p.score >= this.minScore).sort((a, b) => b.score - a.score);
-    // A set scored on the batch should not demonstrate the batch's own examples (the answer would be in the
-    // prompt); leave them out when enough other demonstrations are known.
-    const batchIds = new Set(step.batch.map((example) => example.id));
-    const unseen = good.filter((p) => !batchIds.has(p.exampleId));
-    const eligible = canScoreNow && unseen.length >= this.minExamples ? unseen : good;
-    if (eligible.length < this.minExamples) {
-      step.pool.reject(
-        step.iteration,
-        `only ${eligible.length} prediction(s) scored at least minScore=${this.minScore}; a set needs ${this.minExamples}`,
-      );
+    if (step.batch.length === 0) return undefined;
+    const count = this.affordableProposals(step, this.numCandidates);
+    if (count === 0) {
+      this.stop(step, "the metric budget cannot score another demonstration set");
       return undefined;
     }
-    const count = canScoreNow ? this.numCandidates : 1;
+    const selected = this.selectComponents(step);
+    const choices = selected.components.map((component) => ({ component, demos: this.demonstrations(step, component) }));
+    const usable = choices.filter((choice) => choice.demos.length >= this.minExamples);
+    if (usable.length === 0) {
+      const known = choices.map((c) => `${c.component.variable}: ${c.demos.length}`).join(", ");
+      this.reject(step, "no-evidence", `not enough demonstrations yet (${known}); a set needs ${this.minExamples}`);
+      this.recordOutcome(step, selected, false);
+      return undefined;
+    }
     const proposals: StoredCandidate[] = [];
+    const proposed = new Set<string>();
     for (let i = 0; i < count; i++) {
-      const k = step.random.int(this.minExamples, Math.min(this.maxExamples, eligible.length));
-      const chosen = selectExamples(eligible, k, {
-        sampling: this.sampling,
-        temperature: this.temperature,
-        score: (p) => p.score,
-        random: step.random,
+      const values = this.drawDistinct(step, usable, proposed);
+      if (!values) break;
+      this.countProposal(step);
+      const candidate = this.admit(step, values, {
+        parents: [step.current.id],
+        iteration: step.iteration,
+        origin: "demos",
+        changed: usable.map((c) => c.component.id),
       });
-      // The whole set is the candidate's identity, so two different sets are never mistaken for duplicates.
-      const candidate = this.admit(step, { [this.examplesKey]: chosen.map(demonstration) }, [step.current.id]);
       if (candidate) proposals.push(candidate);
     }
-    return this.chooseOnBatch(step, proposals);
+    const chosen = await this.chooseOnBatch(step, proposals);
+    this.recordOutcome(step, selected, chosen !== step.current);
+    return chosen;
+  }
+
+  /** Program values with a freshly drawn set for each component; a set already tried is drawn again. */
+  private drawDistinct(
+    step: OptimizationStep,
+    choices: readonly { component: Component; demos: DemoCandidate[] }[],
+    proposed: Set<string>,
+  ) {
+    for (let draw = 0; draw < DRAWS_PER_SET; draw++) {
+      let values = step.current.values;
+      for (const { component, demos } of choices) {
+        const k = step.random.int(this.minExamples, Math.min(this.maxExamples, demos.length));
+        const chosen = selectExamples(demos, k, {
+          sampling: this.sampling,
+          temperature: this.temperature,
+          score: (d) => d.score,
+          random: step.random,
+        });
+        values = withComponentValue(values, component, chosen.map((d) => cloneJson(d.demo)));
+      }
+      const key = candidateKey(values);
+      if (proposed.has(key) || step.pool.find(values)) continue;
+      proposed.add(key);
+      return values;
+    }
+    return undefined;
+  }
+
+  /**
+   * The demonstrations a component can be shown, best first: its own calls in well-scored runs (inputs as it
+   * was rendered with them, output as it produced it) and, where the component's inputs and output are the
+   * program's, labelled training examples. Demonstrations of the batch's own examples are left out when
+   * enough others exist (the answer would be in the prompt).
+   */
+  private demonstrations(step: OptimizationStep, component: Component): DemoCandidate[] {
+    const seen = [...(step.context.predictions ?? []), ...step.pool.predictions];
+    const byInput = new Map<string, DemoCandidate>();
+    const add = (candidate: DemoCandidate) => {
+      const key = JSON.stringify(candidate.demo.input);
+      const known = byInput.get(key);
+      if (!known || candidate.score > known.score) byInput.set(key, candidate);
+    };
+    if (this.source !== "labelled") {
+      for (const prediction of seen) {
+        if (prediction.score < this.minScore) continue;
+        for (const call of prediction.trace?.[component.variable] ?? []) {
+          const output = lastOutput(call);
+          if (output === undefined || call.error) continue;
+          add({ demo: { input: call.inputs, output }, score: prediction.score, exampleId: prediction.exampleId });
+        }
+      }
+    }
+    if (this.source !== "bootstrapped" && this.labelsFit(step, component, seen)) {
+      const keys = step.context.components?.find((c) => c.name === component.variable)?.inputVariables;
+      for (const example of step.context.trainset ?? []) {
+        if (example.expected === undefined) continue;
+        const input = keys ? Object.fromEntries(keys.filter((k) => k in example.input).map((k) => [k, example.input[k]])) : example.input;
+        add({ demo: { input, output: example.expected }, score: 1, exampleId: exampleIdOf(example) });
+      }
+    }
+    const all = [...byInput.values()].sort((a, b) => b.score - a.score);
+    const batchIds = new Set(step.batch.map(exampleIdOf));
+    const unseen = all.filter((d) => !batchIds.has(d.exampleId));
+    return unseen.length >= this.minExamples ? unseen : all;
+  }
+
+  /**
+   * Whether a training example's input and expected answer are this component's own: the traces show it
+   * rendered with the program's input values and its output is the program's answer. Without traces, a
+   * program's only component whose inputs the examples give.
+   */
+  private labelsFit(step: OptimizationStep, component: Component, seen: readonly ScoredPrediction[]): boolean {
+    const traced = seen.filter((p) => (p.trace?.[component.variable] ?? []).length > 0);
+    if (traced.length === 0) {
+      const keys = step.context.components?.find((c) => c.name === component.variable)?.inputVariables;
+      const example = step.context.trainset?.[0];
+      return step.components.length === 1 && (keys === undefined || (example !== undefined && keys.every((k) => k in example.input)));
+    }
+    const place = placeOf(component.variable, step.context.components, traced);
+    if (!place.final) return false;
+    return traced.every((prediction) =>
+      (prediction.trace?.[component.variable] ?? []).every((call) =>
+        Object.entries(call.inputs).every(([key, value]) => JSON.stringify(prediction.input[key]) === JSON.stringify(value)),
+      ),
+    );
   }
 
   override getConfig(): OptimizerConfig {
@@ -122,10 +240,15 @@ export class FewShotOptimizer extends PoolOptimizer {
       temperature: this.temperature,
       minScore: this.minScore,
       numCandidates: this.numCandidates,
+      source: this.source,
     };
   }
 }
 
-function demonstration(prediction: RememberedPrediction): FewShotExample {
-  return { input: cloneJson(prediction.input), output: cloneJson(prediction.output) };
+/** The answer of a call's last model call: what an output parser made of it, else its text. */
+function lastOutput(call: ComponentCall): unknown {
+  const last = call.outputs.at(-1);
+  if (!last || last.error) return undefined;
+  if (last.parsed !== undefined) return last.parsed;
+  return last.text.length > 0 ? last.text : undefined;
 }

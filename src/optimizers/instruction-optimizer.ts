@@ -10,8 +10,10 @@ import {
   type OptimizationStep,
   type PoolOptimizerFields,
 } from "./pool-optimizer.js";
-import type { RememberedPrediction, StoredCandidate } from "./pool-state.js";
-import { oproMessages } from "./prompts/opro.js";
+import { trainingScore } from "./program/candidate-score.js";
+import type { Component } from "./program/components.js";
+import type { RememberedPrediction, StoredCandidate } from "./program/pool-state.js";
+import { oproMessages, type TrajectoryEntry } from "./prompts/opro.js";
 import { requestProposal } from "./request-proposal.js";
 
 export interface InstructionOptimizerFields extends PoolOptimizerFields {
@@ -32,11 +34,12 @@ export interface InstructionOptimizerFields extends PoolOptimizerFields {
 /**
  * Rewrites prompt instructions with OPRO: a meta-prompt of past versions and their scores asks a model for better ones.
  *
- * Each step shows the model the best `maxTrajectory` versions so far (ascending by score, 0–100) and
- * `numExemplars` scored predictions, and asks for `numCandidates` new versions. With `context.evaluate` each
- * proposal is scored on the batch just seen and the best one (if it beats the current value) goes into the
- * variable; without it, one proposal is assigned and scored on the next batch. Works on any set of string keys
- * (default `{ instructions }`).
+ * Candidates are whole programs. Each step picks the component(s) to rewrite (round-robin over the program's
+ * prompts, all of them together after a round without progress), shows the model the best `maxTrajectory`
+ * versions so far (ascending by score, 0–100) and `numExemplars` scored examples with what that prompt received
+ * and produced, and asks for `numCandidates` new versions — no more than the metric budget can score. Each is
+ * scored on the batch just seen and the best one goes in place if it beats the current program on that batch.
+ * Works on any set of string keys (default `{ instructions }`).
  */
 export class InstructionOptimizer extends PoolOptimizer {
   static override description =
@@ -76,22 +79,30 @@ export class InstructionOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    const canScoreNow = step.context.evaluate !== undefined && step.batch.length > 0;
-    // Unscored proposals could never be compared, so without an evaluator one proposal per step is enough.
-    const count = canScoreNow ? this.numCandidates : 1;
+    if (step.batch.length === 0) return undefined;
+    // Every proposal is scored on the batch; ask for no more than the budget can score.
+    const count = this.affordableProposals(step, this.numCandidates);
+    if (count === 0) {
+      this.stop(step, "the metric budget cannot score another proposal");
+      return undefined;
+    }
+    const selected = this.selectComponents(step);
+    const batch = step.context.predictions ?? [];
     const messages = oproMessages({
-      keys: this.ownKeys,
-      trajectory: this.trajectory(step.pool.candidates),
+      views: this.views(step, selected.components, batch),
+      trajectory: this.trajectory(step, selected.components),
       exemplars: this.exemplars(step),
     });
+    this.countProposal(step, count);
     const outcomes = await Promise.all(
       Array.from({ length: count }, () =>
         requestProposal({
           model: this.languageModel,
           messages,
-          schema: this.proposalSchema(step.variable),
+          schema: this.proposalSchema(step, selected.components),
           schemaName: "new_version",
-          current: step.current.value,
+          current: this.proposalCurrent(step.current, selected.components),
+          formats: this.proposalFormats(step, selected.components),
           checkPlaceholders: this.checkPlaceholders,
           temperature: this.temperature,
           context: step.context,
@@ -101,23 +112,41 @@ export class InstructionOptimizer extends PoolOptimizer {
     const proposals: StoredCandidate[] = [];
     for (const outcome of outcomes) {
       if (!outcome.ok) {
-        step.pool.reject(step.iteration, outcome.reason);
+        this.reject(step, outcome.reason, outcome.message);
         continue;
       }
-      const candidate = this.admit(step, outcome.value, [step.current.id]);
+      const candidate = this.admit(step, this.applyProposal(step.current, selected.components, outcome.value), {
+        parents: [step.current.id],
+        iteration: step.iteration,
+        origin: "proposal",
+        changed: selected.components.map((c) => c.id),
+      });
       if (candidate) proposals.push(candidate);
     }
-    return this.chooseOnBatch(step, proposals);
+    const chosen = await this.chooseOnBatch(step, proposals);
+    this.recordOutcome(step, selected, chosen !== step.current);
+    return chosen;
   }
 
-  /** The best scored versions, worst first, so the strongest examples sit right above the request. */
-  private trajectory(candidates: readonly StoredCandidate[]): { value: Record<string, unknown>; score: number }[] {
-    return candidates
-      .filter((c) => c.evaluations > 0)
-      .sort((a, b) => b.meanScore - a.meanScore || b.evaluations - a.evaluations)
-      .slice(0, this.maxTrajectory)
-      .reverse()
-      .map((c) => ({ value: c.value, score: c.meanScore }));
+  /**
+   * The best scored program candidates, worst first, each shown by the value of the components being
+   * rewritten (the strongest examples sit right above the request). Scores are the candidates' own, measured
+   * with every other component as that candidate held it.
+   */
+  private trajectory(step: OptimizationStep, components: readonly Component[]): TrajectoryEntry[] {
+    const shown = new Map<string, TrajectoryEntry>();
+    const ranked = step.pool.candidates
+      .map((candidate) => ({ candidate, ...trainingScore(candidate, step.valIds) }))
+      .filter((entry) => entry.count > 0)
+      .sort((a, b) => b.mean - a.mean || b.count - a.count);
+    for (const { candidate, mean } of ranked) {
+      const current = this.proposalCurrent(candidate, components);
+      const value = components.length === 1 ? Object.values(current)[0] : current;
+      const key = JSON.stringify(value);
+      if (!shown.has(key)) shown.set(key, { value, score: mean });
+      if (shown.size >= this.maxTrajectory) break;
+    }
+    return [...shown.values()].reverse();
   }
 
   /** Exemplars drawn at random from the batch just seen (or, without one, from remembered predictions). */

@@ -1,13 +1,15 @@
+import type { CandidateValues } from "../data/scored-prediction.js";
 import type { SeededRandom } from "../random/seeded-random.js";
-import { candidateKey } from "./candidate-pool.js";
-import type { StoredCandidate } from "./pool-state.js";
+import { type Component, componentValue, withComponentValue } from "./program/components.js";
+import type { StoredCandidate } from "./program/pool-state.js";
+import { candidateKey } from "./program/program-pool.js";
 
 export interface MergePlan {
   first: StoredCandidate;
   second: StoredCandidate;
   ancestor: StoredCandidate;
   /** Per component, the side that changed it since the common ancestor. */
-  value: Record<string, unknown>;
+  values: CandidateValues;
 }
 
 /** Every candidate reachable through `parents` (the candidate itself excluded). */
@@ -32,11 +34,12 @@ export function ancestorsOf(candidate: StoredCandidate, byId: ReadonlyMap<string
 export function planMerge(
   front: readonly StoredCandidate[],
   pool: readonly StoredCandidate[],
+  components: readonly Component[],
   score: (candidate: StoredCandidate) => number,
   random: SeededRandom,
 ): MergePlan | undefined {
   const byId = new Map(pool.map((c) => [c.id, c] as const));
-  const known = new Set(pool.map((c) => candidateKey(c.value)));
+  const known = new Set(pool.map((c) => candidateKey(c.values)));
   const plans: MergePlan[] = [];
   for (let i = 0; i < front.length; i++) {
     for (let j = i + 1; j < front.length; j++) {
@@ -51,10 +54,9 @@ export function planMerge(
         .filter((c): c is StoredCandidate => c !== undefined)
         .sort((a, b) => b.iteration - a.iteration || score(b) - score(a))[0];
       if (!ancestor) continue;
-      const value = combine(first, second, ancestor, score);
-      const key = candidateKey(value);
-      if (known.has(key)) continue;
-      plans.push({ first, second, ancestor, value });
+      const values = combine(first, second, ancestor, components, score);
+      if (known.has(candidateKey(values))) continue;
+      plans.push({ first, second, ancestor, values });
     }
   }
   return plans.length === 0 ? undefined : random.pick(plans);
@@ -64,17 +66,17 @@ function combine(
   first: StoredCandidate,
   second: StoredCandidate,
   ancestor: StoredCandidate,
+  components: readonly Component[],
   score: (candidate: StoredCandidate) => number,
-): Record<string, unknown> {
-  const same = (a: unknown, b: unknown) => candidateKey({ v: a }) === candidateKey({ v: b });
-  const value: Record<string, unknown> = {};
-  for (const key of Object.keys(first.value)) {
-    const mine = first.value[key];
-    const theirs = second.value[key];
-    const base = ancestor.value[key];
-    if (same(mine, base) && !same(theirs, base)) value[key] = theirs;
-    else if (!same(mine, base) && same(theirs, base)) value[key] = mine;
-    else value[key] = score(second) > score(first) ? theirs : mine;
+): CandidateValues {
+  const same = (a: unknown, b: unknown) => candidateKey({ v: { v: a } }) === candidateKey({ v: { v: b } });
+  let values = first.values;
+  for (const component of components) {
+    const mine = componentValue(first.values, component);
+    const theirs = componentValue(second.values, component);
+    const base = componentValue(ancestor.values, component);
+    const takeTheirs = (same(mine, base) && !same(theirs, base)) || (!same(mine, base) && !same(theirs, base) && score(second) > score(first));
+    if (takeTheirs) values = withComponentValue(values, component, theirs);
   }
-  return value;
+  return values;
 }

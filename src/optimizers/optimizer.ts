@@ -1,5 +1,6 @@
 import type { CallbackManagerForChainRun } from "@langchain/core/callbacks/manager";
 import { patchConfig, Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import pLimit from "p-limit";
 import type { z } from "zod";
 import { rejectUnknownArguments } from "../errors.js";
 import { autoName } from "../names.js";
@@ -35,7 +36,9 @@ export interface OptimizerInput {
   /** Mean reward of the batch; the mean of `predictions` scores when omitted. */
   reward?: number;
   predictions?: readonly ScoredPrediction[];
-  /** Also finalize the variables after this step (end of training). */
+  /** Run an optimization step (default true); `optimize: false, finalize: true` only finalizes. */
+  optimize?: boolean;
+  /** Finalize the variables after the step, or instead of it with `optimize: false` (end of training). */
   finalize?: boolean;
   /** Evaluator, datasets… given by a training loop; `predictions`, `signal` and `config` are filled in. */
   context?: Omit<OptimizationContext, "predictions" | "signal" | "config">;
@@ -46,11 +49,27 @@ export interface OptimizerOutput {
   iteration: number;
   /** Names of the variables the step optimized. */
   optimized: string[];
+  /** Names of the variables finalized. */
+  finalized: string[];
+  /** Why the optimizer has nothing more to do, once it says so. */
+  stopReason?: string;
   /** Value of every given variable after the step, by name. */
   variables: Record<string, object>;
 }
 
 type IterationState = { iteration: number };
+
+/** How an optimizer's proposals fared: how many were asked for, and how many were refused, by reason. */
+export interface ProposalStats {
+  optimizer: string;
+  proposals: number;
+  /** Proposals that failed (model error, not JSON, schema, placeholders, duplicate). */
+  failed: number;
+  /** Refusals by reason, failures and measured rejections ("below-parent", "budget") alike. */
+  rejected: Record<string, number>;
+  /** The most recent failure, for warnings and reports. */
+  latestFailure?: string;
+}
 
 const ITERATION_SCHEMA: JsonSchema = {
   type: "object",
@@ -83,6 +102,8 @@ export abstract class Optimizer extends Runnable<OptimizerInput, OptimizerOutput
   private readonly ownSchema: JsonSchema;
   private readonly tracked: Variable<object>[] = [];
   private readonly iterationVariable: Variable<IterationState>;
+  // Steps of one optimizer run one after another: each reads and writes the whole state (batch() included).
+  private readonly serial = pLimit(1);
 
   constructor(fields: OptimizerFields) {
     super(fields);
@@ -229,6 +250,24 @@ export abstract class Optimizer extends Runnable<OptimizerInput, OptimizerOutput
     return [];
   }
 
+  /** How the optimizer's proposals fared; undefined for optimizers that do not propose. */
+  proposalStats(): ProposalStats | undefined {
+    return undefined;
+  }
+
+  /** Why the optimizer has nothing more to do (e.g. its own metric budget is spent); undefined while it has. */
+  get stopReason(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * Whether a step learns from the batch the training loop scores with the values in place (`predictions`).
+   * An optimizer that draws its own minibatches returns false, and fit skips that batch run for it.
+   */
+  get usesBatchPredictions(): boolean {
+    return true;
+  }
+
   getConfig(): OptimizerConfig {
     return { name: this.name, description: this.description, schema: this.schema() };
   }
@@ -244,7 +283,7 @@ export abstract class Optimizer extends Runnable<OptimizerInput, OptimizerOutput
 
   /** One step as a Runnable: callbacks, tracing, `signal` and `timeout` apply; model calls are child runs. */
   async invoke(input: OptimizerInput, options?: Partial<RunnableConfig>): Promise<OptimizerOutput> {
-    return this._callWithConfig(this.step.bind(this), input, options);
+    return this.serial(() => this._callWithConfig(this.step.bind(this), input, options));
   }
 
   private async step(
@@ -260,17 +299,24 @@ export abstract class Optimizer extends Runnable<OptimizerInput, OptimizerOutput
       (predictions && predictions.length > 0
         ? predictions.reduce((sum, p) => sum + p.score, 0) / predictions.length
         : undefined);
+    const given = input.context ?? {};
+    const evaluate = given.evaluate;
     const context: OptimizationContext = {
-      ...input.context,
+      ...given,
+      // Program runs an optimizer asks for become child runs of its step.
+      ...(evaluate ? { evaluate: (candidate, examples, options) => evaluate(candidate, examples, { config: childConfig, ...options }) } : {}),
       predictions,
       signal: childConfig.signal,
       config: childConfig,
     };
-    const optimized = await this.applyOptimization(variables, reward, context);
-    if (input.finalize) await this.finalizeVariableValues(variables, context);
+    const optimized = input.optimize === false ? [] : await this.applyOptimization(variables, reward, context);
+    const finalized = input.finalize ? await this.finalizeVariableValues(variables, context) : [];
+    const stopReason = this.stopReason;
     return {
       iteration: this.iterationVariable.get("iteration"),
       optimized,
+      finalized,
+      ...(stopReason !== undefined ? { stopReason } : {}),
       variables: Object.fromEntries(variables.map((v) => [v.name, v.json()])),
     };
   }

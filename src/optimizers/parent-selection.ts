@@ -1,15 +1,15 @@
 import type { SeededRandom } from "../random/seeded-random.js";
 import { paretoFront } from "./pareto-front.js";
-import type { StoredCandidate } from "./pool-state.js";
+import type { StoredCandidate } from "./program/pool-state.js";
 
 export type ParentSelection = "pareto" | "best" | "epsilon-greedy";
 
-/** Mean score over the given instances (those the candidate has), or its running mean when it has none. */
+/** Its validation mean, else its mean over the given instances it has, else its mean over every score it has. */
 export function aggregateScore(candidate: StoredCandidate, instanceIds: ReadonlySet<string>): number {
   if (candidate.validationScore !== undefined) return candidate.validationScore;
-  const scores = candidate.instanceScores.filter((s) => instanceIds.has(s.exampleId));
-  if (scores.length === 0) return candidate.meanScore;
-  return scores.reduce((sum, s) => sum + s.score, 0) / scores.length;
+  const own = candidate.instanceScores.filter((s) => instanceIds.has(s.exampleId));
+  const scores = own.length > 0 ? own : candidate.instanceScores;
+  return scores.length === 0 ? 0 : scores.reduce((sum, s) => sum + s.score, 0) / scores.length;
 }
 
 /** The candidate with the best aggregate score; the older one on ties. */

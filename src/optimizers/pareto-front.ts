@@ -1,4 +1,4 @@
-import type { StoredCandidate } from "./pool-state.js";
+import type { StoredCandidate } from "./program/pool-state.js";
 
 /**
  * GEPA's per-instance Pareto front: for every instance (example) the candidates with the best score on it

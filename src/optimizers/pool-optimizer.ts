@@ -1,55 +1,83 @@
+import type { TemplateFormat } from "@langchain/core/prompts";
+import type { Example } from "../data/example.js";
+import { exampleIdOf } from "../data/example.js";
+import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import type { LanguageModel } from "../models/types.js";
 import { SeededRandom } from "../random/seeded-random.js";
 import { restrictSchema, schemaKeys, type JsonSchema } from "../variables/schema.js";
 import { Variable } from "../variables/variable.js";
-import { exampleIdOf } from "./cached-evaluator.js";
 import type { CandidateRecord } from "./candidate-record.js";
-import { CandidatePool, DEFAULT_POOL_LIMITS, type PoolLimits } from "./candidate-pool.js";
-import { rankByNoiseAwareScore, rankForLeaderboard } from "./candidate-score.js";
-import type { Example, OptimizationContext, ScoredPrediction } from "./context.js";
-import { OptimizerOptionError } from "./errors.js";
+import type { ComponentInfo, EvaluationPhase, OptimizationContext } from "./context.js";
+import { OptimizerInputError, OptimizerOptionError } from "./errors.js";
 import { integerOption, numberOption } from "./option-checks.js";
-import { Optimizer, type OptimizerConfig, type OptimizerFields } from "./optimizer.js";
+import { Optimizer, type OptimizerConfig, type OptimizerFields, type ProposalStats } from "./optimizer.js";
+import { beats, mean } from "./program/acceptance.js";
+import { rankCandidates, trainingScore } from "./program/candidate-score.js";
+import { type ComponentSelection, recordSelectionOutcome, selectComponents, type SelectedComponents } from "./program/component-selection.js";
+import { type Component, componentsOf, componentValue, propertyName, withComponentValue } from "./program/components.js";
 import {
   emptyPool,
+  FAILURE_REASONS,
   OPTIMIZER_STATE_SCHEMA,
   type OptimizerState,
-  type RejectedProposal,
+  type RejectionReason,
   type StoredCandidate,
-} from "./pool-state.js";
+} from "./program/pool-state.js";
+import { type CandidateOrigin, DEFAULT_POOL_LIMITS, type PoolLimits, ProgramPool } from "./program/program-pool.js";
+import { placeOf } from "./program/program-structure.js";
+import type { ComponentView } from "./prompts/component-header.js";
 
 export interface PoolOptimizerFields extends OptimizerFields {
   /** Seed of every random choice the optimizer makes (default 0). Same seed + same answers → same run. */
   seed?: number;
-  /** Candidates kept per variable (default 50); the worst are dropped beyond it. */
+  /** Program candidates kept (default 50); the worst are dropped beyond it. */
   maxCandidates?: number;
-  /** Scored predictions remembered per variable for exemplars and demonstrations (default 64). */
+  /** Scored predictions remembered for exemplars and demonstrations (default 64; also capped in bytes). */
   maxPredictions?: number;
-  /** How many of the best candidates finalize scores on the validation set (default 3). */
+  /** How many of the best unvalidated candidates finalize scores on the validation set (default 3). */
   finalizeTopK?: number;
-  /** c in the noise-aware score mean − c/√n used without a validation set (default 0.5). */
+  /** c in the noise-aware score mean − c/√n used to rank candidates without validation scores (default 0.5). */
   uncertaintyWeight?: number;
+  /** Program runs this optimizer may pay for; unlimited when omitted (fit's `maxMetricCalls` bounds the run). */
+  maxMetricCalls?: number;
+  /** Which component(s) an iteration rewrites (default "round-robin", with a joint rewrite after a stalled round). */
+  componentSelection?: ComponentSelection;
 }
 
-/** What one `optimize` call works with; `propose` reads and updates it in place. */
+/** What one optimization step works with; `propose` reads and updates it in place. */
 export interface OptimizationStep {
-  readonly variable: Variable<object>;
-  readonly pool: CandidatePool;
-  /** The candidate holding the variable's value at the start of the step (already credited). */
+  /** The variables this optimizer acts on, in program order. */
+  readonly variables: readonly Variable<object>[];
+  /** Their components (the optimizer's keys in each variable). */
+  readonly components: readonly Component[];
+  readonly pool: ProgramPool;
+  /** The program candidate holding the values in place at the start of the step (already credited). */
   readonly current: StoredCandidate;
   readonly random: SeededRandom;
   /** The optimizer's iteration counter for this step. */
   readonly iteration: number;
   readonly context: OptimizationContext;
   readonly state: OptimizerState;
-  /** The examples of the batch just scored (rebuilt from context.predictions). */
+  /** The examples of the batch just scored (from context.predictions). */
   readonly batch: Example[];
+  /** Ids of the validation examples (scores on them are not training evidence). */
+  readonly valIds: ReadonlySet<string>;
+}
+
+/** The plan of one step or finalize call: the first `optimize`/`finalize` computes it, the others assign from it. */
+interface Plan {
+  variables: readonly Variable<object>[];
+  chosen?: CandidateValues;
 }
 
 /**
- * Base of the optimizers that keep a pool of candidate values per variable: it credits rewards to the value
- * in the variable, keeps memory bounded, persists everything in one state variable (with the random
- * generator's state) and picks the best candidate in `finalize`. Subclasses implement `propose`.
+ * Base of the optimizers that search over program candidates: a candidate is the value of the optimizer's
+ * keys in every variable it acts on (GEPA's definition), so a score always belongs to the whole program it
+ * was measured with. One step plans over all matching variables at once — the seed contract stays: the
+ * step's first `optimize(variable)` runs the search, each call assigns that variable's part of the chosen
+ * candidate. Memory (candidates, scores, remembered predictions with their traces, refused proposals, the
+ * random generator) lives in one tracked state variable, bounded in count and bytes. Subclasses implement
+ * `propose`.
  */
 export abstract class PoolOptimizer extends Optimizer {
   static override readonly knownFields: readonly string[] = [
@@ -59,13 +87,18 @@ export abstract class PoolOptimizer extends Optimizer {
     "maxPredictions",
     "finalizeTopK",
     "uncertaintyWeight",
+    "maxMetricCalls",
+    "componentSelection",
   ];
 
   readonly seed: number;
   readonly finalizeTopK: number;
   readonly uncertaintyWeight: number;
+  readonly maxMetricCalls: number | undefined;
+  readonly componentSelection: ComponentSelection;
   protected readonly limits: PoolLimits;
   private readonly stateVariable: Variable<OptimizerState>;
+  private stepPlan: Plan | undefined;
 
   constructor(fields: PoolOptimizerFields) {
     super(fields);
@@ -76,6 +109,15 @@ export abstract class PoolOptimizer extends Optimizer {
     this.seed = fields.seed ?? 0;
     this.finalizeTopK = integerOption(owner, "finalizeTopK", fields.finalizeTopK, 3, 1);
     this.uncertaintyWeight = numberOption(owner, "uncertaintyWeight", fields.uncertaintyWeight, 0.5, { min: 0 });
+    this.maxMetricCalls =
+      fields.maxMetricCalls === undefined ? undefined : integerOption(owner, "maxMetricCalls", fields.maxMetricCalls, 0, 1);
+    const selection = fields.componentSelection ?? "round-robin";
+    if (selection !== "round-robin" && selection !== "all" && typeof selection !== "function") {
+      throw new OptimizerOptionError(
+        `${owner}: \`componentSelection\` must be "round-robin", "all" or a function returning component ids, got ${JSON.stringify(selection)}.`,
+      );
+    }
+    this.componentSelection = selection;
     this.limits = {
       ...DEFAULT_POOL_LIMITS,
       maxCandidates: integerOption(owner, "maxCandidates", fields.maxCandidates, DEFAULT_POOL_LIMITS.maxCandidates, 2),
@@ -85,7 +127,15 @@ export abstract class PoolOptimizer extends Optimizer {
     this.stateVariable = this.trackVariable(
       new Variable<OptimizerState>({
         name: `${this.name}/state`,
-        value: { random: SeededRandom.fromSeed(this.seed).getState(), metricCalls: 0, pools: {} },
+        value: {
+          random: SeededRandom.fromSeed(this.seed).getState(),
+          metricCalls: 0,
+          proposals: 0,
+          rejections: {},
+          cursor: 0,
+          sinceAccepted: 0,
+          pool: emptyPool(),
+        },
         schema: OPTIMIZER_STATE_SCHEMA,
         trainable: false,
       }),
@@ -97,195 +147,419 @@ export abstract class PoolOptimizer extends Optimizer {
     return schemaKeys(this.schema());
   }
 
-  /** Example evaluations this optimizer has paid for (through `context.evaluate`). */
+  /** Program runs this optimizer's evaluations have paid for. */
   get metricCalls(): number {
     return this.stateVariable.get("metricCalls");
   }
 
+  override get stopReason(): string | undefined {
+    return this.stateVariable.get("done");
+  }
+
   /**
-   * Proposes new candidates for `step.variable` and returns the one to put in the variable (undefined keeps
-   * the current value). Bad proposals are recorded with `step.pool.reject` and skipped, never thrown.
+   * Proposes new program candidates for the step and returns the one to put in place (undefined keeps the
+   * current values). Bad proposals are recorded with `reject` and skipped, never thrown.
    */
   protected abstract propose(step: OptimizationStep): Promise<StoredCandidate | undefined>;
 
-  override async optimize(
-    variable: Variable<object>,
-    reward: number | undefined,
+  /** Refuses a step it cannot take before anything (the iteration counter included) changes. */
+  override async applyOptimization(
+    variables: readonly Variable<object>[],
+    reward?: number,
+    context: OptimizationContext = {},
+  ): Promise<string[]> {
+    const matching = variables.filter((v) => v.trainable && this.matches(v));
+    if (matching.length > 0 && !context.evaluate) {
+      throw new OptimizerInputError(
+        `${this.constructor.name} '${this.name}' scores its proposals before keeping one, so a step needs ` +
+          "`context.evaluate`: run it in fit(), or pass `context: { evaluate: new ProgramEvaluator({ program, reward, " +
+          "variables }).evaluate }` to invoke() (see docs/hand-written-loop.md).",
+      );
+    }
+    this.stepPlan = { variables: matching };
+    try {
+      return await super.applyOptimization(variables, reward, context);
+    } finally {
+      this.stepPlan = undefined;
+    }
+  }
+
+  override async optimize(variable: Variable<object>, _reward: number | undefined, context: OptimizationContext): Promise<void> {
+    const plan = this.stepPlan ?? { variables: [variable] };
+    plan.chosen ??= await this.runStep(plan.variables, context);
+    this.assignPart(variable, plan.chosen);
+  }
+
+  override async finalizeVariableValues(
+    variables: readonly Variable<object>[],
+    context: OptimizationContext = {},
+  ): Promise<string[]> {
+    this.stepPlan = { variables: variables.filter((v) => v.trainable && this.matches(v)) };
+    try {
+      return await super.finalizeVariableValues(variables, context);
+    } finally {
+      this.stepPlan = undefined;
+    }
+  }
+
+  /**
+   * Assigns the best program candidate: with an evaluator and a validation set, the best held-out mean (the top
+   * unvalidated candidates are validated first when the budget allows); otherwise the best noise-aware
+   * training score. Never simply the newest.
+   */
+  override async finalize(variable: Variable<object>, context: OptimizationContext): Promise<void> {
+    const plan = this.stepPlan ?? { variables: [variable] };
+    plan.chosen ??= await this.withState(plan.variables, context, async (step) => this.fullValues(step, await this.finalChoice(step)));
+    this.assignPart(variable, plan.chosen);
+  }
+
+  /** One search step over `variables`: returns the whole values to put in place. */
+  private async runStep(variables: readonly Variable<object>[], context: OptimizationContext): Promise<CandidateValues> {
+    return this.withState(variables, context, async (step) => {
+      const predictions = context.predictions ?? [];
+      if (predictions.length > 0) {
+        step.pool.record(step.current, predictions.map(toInstanceScore));
+        step.pool.remember(predictions);
+      }
+      const chosen = step.state.done ? step.current : ((await this.propose(step)) ?? step.current);
+      const valid = this.fullValuesValid(step, chosen) ? chosen : step.current;
+      step.pool.trim((candidates) => rankCandidates(candidates, this.uncertaintyWeight, step.valIds), new Set([step.current.id, valid.id]));
+      return this.fullValues(step, valid);
+    });
+  }
+
+  /**
+   * Runs `work` on a step built from a copy of the state, and writes the state back whatever happens: what a
+   * step measured before a budget stop or an abort (validations above all) is kept.
+   */
+  private async withState<T>(
+    variables: readonly Variable<object>[],
     context: OptimizationContext,
-  ): Promise<void> {
-    // Work on a copy of the state and write it back at the end, so an aborted step leaves nothing half-written.
+    work: (step: OptimizationStep) => Promise<T>,
+  ): Promise<T> {
     const state = this.stateVariable.json();
-    const pool = this.poolOf(state, variable.name);
+    const pool = new ProgramPool(state.pool, this.limits);
     const iteration = this.iterations.get("iteration");
-    const predictions = context.predictions ?? [];
-    const current = pool.add(this.ownValue(variable), { parents: [], iteration: pool.candidates.length === 0 ? 0 : iteration });
-    if (predictions.length > 0) pool.creditScores(current, predictions.map(scoreOfPrediction));
-    else if (reward !== undefined) pool.creditReward(current, reward, 1);
-    pool.remember(predictions);
+    const current = pool.add(this.ownValues(variables), {
+      parents: [],
+      iteration: pool.candidates.length === 0 ? 0 : iteration,
+      origin: pool.candidates.length === 0 ? "seed" : "in place",
+    });
     const random = SeededRandom.fromState(state.random);
     const step: OptimizationStep = {
-      variable,
+      variables,
+      components: componentsOf(variables, this.ownKeys),
       pool,
       current,
       random,
       iteration,
       context,
       state,
-      batch: predictions.map(exampleOfPrediction),
+      batch: (context.predictions ?? []).map(exampleOfPrediction),
+      valIds: new Set((context.valset ?? []).map(exampleIdOf)),
     };
-    const chosen = (await this.propose(step)) ?? current;
-    const target = variable.validate(this.fullValue(variable, chosen)).length === 0 ? chosen : current;
-    context.signal?.throwIfAborted();
-    pool.trim((candidates) => rankByNoiseAwareScore(candidates, this.uncertaintyWeight), new Set([current.id, target.id]));
-    state.random = random.getState();
-    this.stateVariable.assign(state);
-    variable.update(target.value);
+    try {
+      return await work(step);
+    } finally {
+      state.random = random.getState();
+      this.stateVariable.assign(state);
+    }
   }
 
   /**
-   * Assigns the best candidate. With an evaluator and a validation set, the top candidates are scored on it
-   * and the best held-out score wins; otherwise the best noise-aware training score. Never simply the newest.
+   * The candidate finalize puts in place. With a validation set, candidates whose training evidence ranks them
+   * above the best validated one are validated first (at most finalizeTopK, when the budget allows).
    */
-  override async finalize(variable: Variable<object>, context: OptimizationContext): Promise<void> {
-    const state = this.stateVariable.json();
-    const pool = this.poolOf(state, variable.name);
-    const iteration = this.iterations.get("iteration");
-    const current = pool.add(this.ownValue(variable), { parents: [], iteration: pool.candidates.length === 0 ? 0 : iteration });
-    const ranked = rankByNoiseAwareScore(pool.candidates, this.uncertaintyWeight);
-    let best = ranked[0] && ranked[0].evaluations > 0 ? ranked[0] : current;
-    const valset = context.valset ?? [];
-    if (context.evaluate && valset.length > 0) {
-      const alreadyValidated = pool.candidates
-        .filter((c) => c.validationScore !== undefined)
-        .sort((a, b) => (b.validationScore ?? 0) - (a.validationScore ?? 0));
-      const shortlist = [...new Set([...ranked.slice(0, this.finalizeTopK), ...alreadyValidated.slice(0, this.finalizeTopK)])];
-      let bestScore = Number.NEGATIVE_INFINITY;
-      for (const candidate of shortlist) {
-        context.signal?.throwIfAborted();
-        const score = await this.validate({ variable, pool, context, state }, candidate, valset);
-        if (score > bestScore) {
-          best = candidate;
-          bestScore = score;
-        }
+  private async finalChoice(step: OptimizationStep): Promise<StoredCandidate> {
+    const valset = step.context.valset ?? [];
+    if (step.context.evaluate && valset.length > 0) {
+      const byTraining = rankCandidates(
+        step.pool.candidates.map((c) => ({ ...c, validationScore: undefined }) as StoredCandidate),
+        this.uncertaintyWeight,
+        step.valIds,
+      ).map((c) => step.pool.byId(c.id) as StoredCandidate);
+      const firstValidated = byTraining.findIndex((c) => c.validationScore !== undefined);
+      const contenders = (firstValidated < 0 ? byTraining : byTraining.slice(0, firstValidated))
+        .filter((c) => trainingScore(c, step.valIds).count > 0)
+        .slice(0, this.finalizeTopK);
+      for (const candidate of contenders) {
+        if (!this.canAfford(step, [candidate], valset)) continue;
+        await this.validate(step, candidate, "finalize");
       }
     }
-    context.signal?.throwIfAborted();
-    this.stateVariable.assign(state);
-    variable.update(best.value);
+    const best = rankCandidates(step.pool.candidates, this.uncertaintyWeight, step.valIds)[0];
+    const hasEvidence = best && (best.validationScore !== undefined || trainingScore(best, step.valIds).count > 0);
+    return hasEvidence ? best : step.current;
   }
 
-  /** Scores `candidate` on the validation set and stores the mean and per-example scores. */
-  protected async validate(
-    step: Pick<OptimizationStep, "variable" | "pool" | "context" | "state">,
-    candidate: StoredCandidate,
-    valset: readonly Example[],
-  ): Promise<number> {
-    const predictions = await this.evaluateCandidate(step, candidate, valset);
-    for (const prediction of predictions) step.pool.recordInstance(candidate, prediction.exampleId, prediction.score);
-    candidate.validationScore = meanScore(predictions);
+  // ---- helpers for subclasses ----
+
+  /** The whole value of every step variable with `candidate`'s keys in place: what an evaluation runs. */
+  protected fullValues(step: Pick<OptimizationStep, "variables">, candidate: StoredCandidate | CandidateValues): CandidateValues {
+    const values = "instanceScores" in candidate ? (candidate as StoredCandidate).values : (candidate as CandidateValues);
+    return Object.fromEntries(
+      step.variables.map((v) => [v.name, { ...(v.json() as Record<string, unknown>), ...values[v.name] }]),
+    );
+  }
+
+  /** Program runs evaluating `candidate` on `examples` would pay for now (known answers are free). */
+  protected costOf(step: OptimizationStep, candidate: StoredCandidate | CandidateValues, examples: readonly Example[]): number {
+    if (step.context.budget) return step.context.budget.costOf(this.fullValues(step, candidate), examples);
+    if (!("instanceScores" in candidate)) return examples.length;
+    return examples.filter((e) => step.pool.scoreOf(candidate as StoredCandidate, exampleIdOf(e)) === undefined).length;
+  }
+
+  /** Program runs left: the smaller of the run's budget and this optimizer's own limit. */
+  protected metricCallsLeft(step: OptimizationStep): number {
+    const runLeft = step.context.budget ? step.context.budget.remaining() : Number.POSITIVE_INFINITY;
+    const ownLeft = this.maxMetricCalls === undefined ? Number.POSITIVE_INFINITY : this.maxMetricCalls - step.state.metricCalls;
+    return Math.min(runLeft, ownLeft);
+  }
+
+  /** Whether evaluating each of `candidates` on `examples` fits the run's budget and this optimizer's own limit. */
+  protected canAfford(step: OptimizationStep, candidates: readonly (StoredCandidate | CandidateValues)[], examples: readonly Example[]): boolean {
+    const cost = candidates.reduce((sum, candidate) => sum + this.costOf(step, candidate, examples), 0);
+    return cost <= this.metricCallsLeft(step);
+  }
+
+  /**
+   * Runs the program with `candidate` on `examples` (a pool member's scores are recorded) and books the program
+   * runs that were paid for. Callers check `canAfford` first.
+   */
+  protected async evaluate(
+    step: OptimizationStep,
+    candidate: StoredCandidate | CandidateValues,
+    examples: readonly Example[],
+    phase: EvaluationPhase = "gate",
+  ): Promise<ScoredPrediction[]> {
+    const evaluate = step.context.evaluate;
+    if (!evaluate) throw new OptimizerInputError(`${this.constructor.name} needs context.evaluate to score candidates.`);
+    const predictions = await evaluate(this.fullValues(step, candidate), examples, {
+      signal: step.context.signal,
+      phase,
+      iteration: step.iteration,
+    });
+    step.state.metricCalls += predictions.filter((p) => !p.cached).length;
+    if ("instanceScores" in candidate && step.pool.byId((candidate as StoredCandidate).id)) {
+      step.pool.record(candidate as StoredCandidate, predictions.map(toInstanceScore));
+    }
+    return predictions;
+  }
+
+  /** Scores a pool member on the whole validation set and stores the mean. */
+  protected async validate(step: OptimizationStep, candidate: StoredCandidate, phase: EvaluationPhase = "validation"): Promise<number> {
+    const predictions = await this.evaluate(step, candidate, step.context.valset ?? [], phase);
+    candidate.validationScore = mean(predictions);
     return candidate.validationScore;
   }
 
-  /**
-   * Runs the program with `candidate` in the variable on `examples` (needs context.evaluate). Examples the
-   * candidate already has a score for are not counted as new metric calls (the evaluator caches them).
-   */
-  protected async evaluateCandidate(
-    step: Pick<OptimizationStep, "variable" | "pool" | "context" | "state">,
-    candidate: StoredCandidate,
-    examples: readonly Example[],
-  ): Promise<ScoredPrediction[]> {
-    const evaluate = step.context.evaluate;
-    if (!evaluate) throw new Error("evaluateCandidate needs context.evaluate; callers check it first.");
-    step.state.metricCalls += examples.filter((e) => step.pool.scoreOf(candidate, exampleIdOf(e)) === undefined).length;
-    return evaluate({ [step.variable.name]: this.fullValue(step.variable, candidate) }, examples, {
-      signal: step.context.signal,
-    });
+  /** Counts a proposal asked for (a model call, or a drawn demonstration set). */
+  protected countProposal(step: OptimizationStep, count = 1): void {
+    step.state.proposals += count;
   }
 
-  /**
-   * Adds a proposed value to the pool, or records why it cannot be used (the whole variable value must
-   * still validate). Returns the candidate (an existing one when the value is a duplicate).
-   */
-  protected admit(step: OptimizationStep, value: Record<string, unknown>, parents: string[]): StoredCandidate | undefined {
-    const issues = step.variable.validate({ ...step.variable.json(), ...value });
-    if (issues.length > 0) {
-      step.pool.reject(step.iteration, `invalid value: ${issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")}`);
-      return undefined;
+  /** Records why a proposal cannot be used: counted by reason, the message kept among the latest. */
+  protected reject(step: OptimizationStep, reason: RejectionReason, message: string): void {
+    step.state.rejections[reason] = (step.state.rejections[reason] ?? 0) + 1;
+    step.pool.reject(step.iteration, reason, message);
+  }
+
+  /** Says the optimizer is done: fit stops once every optimizer is. */
+  protected stop(step: OptimizationStep, reason: string): void {
+    if (step.state.done) return;
+    step.state.done = reason;
+    step.context.stopTraining?.(reason);
+  }
+
+  /** Whether proposed values can be tried: not a candidate already tried, and every variable's whole value valid. */
+  protected usable(step: OptimizationStep, values: CandidateValues): boolean {
+    if (step.pool.find(values)) {
+      this.reject(step, "duplicate", "the proposal repeats a candidate already tried");
+      return false;
     }
-    return step.pool.add(value, { parents, iteration: step.iteration });
+    const problems = this.invalidParts(step, values);
+    if (problems.length > 0) {
+      this.reject(step, "schema", `invalid value: ${problems.join("; ")}`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Adds proposed values to the pool when `usable`; returns the new candidate. */
+  protected admit(step: OptimizationStep, values: CandidateValues, origin: CandidateOrigin): StoredCandidate | undefined {
+    return this.usable(step, values) ? step.pool.add(values, origin) : undefined;
   }
 
   /**
-   * With an evaluator, scores each new proposal on the batch just seen and returns the best one if it beats
-   * the current value's score on that batch (else the current value). Without one, returns the first new
-   * proposal, which the training loop then scores on the next batch.
+   * Scores new proposals on the batch just seen (those the budget can pay for) and returns the best one if
+   * it beats the values in place on that batch, else the values in place.
    */
-  protected async chooseOnBatch(step: OptimizationStep, proposals: readonly StoredCandidate[]): Promise<StoredCandidate | undefined> {
+  protected async chooseOnBatch(step: OptimizationStep, proposals: readonly StoredCandidate[]): Promise<StoredCandidate> {
     const fresh = [...new Set(proposals)].filter((p) => p.id !== step.current.id);
-    if (!step.context.evaluate || step.batch.length === 0) return fresh[0];
-    // The current value is re-scored too rather than read from the predictions: another optimizer may have
-    // changed other keys of the variable since the batch was scored. Unchanged, it is a cache hit.
-    const [currentRun = [], ...results] = await Promise.all(
-      [step.current, ...fresh].map((p) => this.evaluateCandidate(step, p, step.batch)),
-    );
+    if (step.batch.length === 0 || fresh.length === 0) return step.current;
+    // The values in place are re-scored rather than read from the predictions: another optimizer may have
+    // changed other keys since the batch was scored. Unchanged, it is a cache hit.
+    const currentRun = await this.evaluate(step, step.current, step.batch, "gate");
     let best = step.current;
-    let bestScore = meanScore(currentRun);
-    fresh.forEach((proposal, i) => {
-      const predictions = results[i] ?? [];
-      step.pool.creditScores(proposal, predictions.map(scoreOfPrediction), { skipKnown: true });
-      const score = meanScore(predictions);
-      if (score > bestScore) {
-        best = proposal;
-        bestScore = score;
+    let bestRun = currentRun;
+    for (const proposal of fresh) {
+      if (!this.canAfford(step, [proposal], step.batch)) {
+        this.reject(step, "budget", "the metric budget cannot score this proposal");
+        continue;
       }
-    });
+      const run = await this.evaluate(step, proposal, step.batch, "gate");
+      if (beats(run, bestRun)) {
+        best = proposal;
+        bestRun = run;
+      } else if (best === step.current) {
+        this.reject(step, "below-parent", `scored ${mean(run).toFixed(3)} on the batch, not above ${mean(currentRun).toFixed(3)}`);
+      }
+    }
     return best;
   }
 
-  /** The value of the optimizer's own keys in `variable`. */
-  protected ownValue(variable: Variable<object>): Record<string, unknown> {
-    const value = variable.json() as Record<string, unknown>;
-    return Object.fromEntries(this.ownKeys.map((key) => [key, value[key]]));
+  /** How many proposals the budget can still score on the batch (so no model call is paid for one it cannot). */
+  protected affordableProposals(step: OptimizationStep, wanted: number): number {
+    if (step.batch.length === 0) return 0;
+    const left = this.metricCallsLeft(step) - this.costOf(step, step.current, step.batch);
+    return Math.max(0, Math.min(wanted, Math.floor(left / step.batch.length)));
   }
 
-  /** The variable's whole value with `candidate`'s keys in place. */
-  protected fullValue(variable: Variable<object>, candidate: StoredCandidate): Record<string, unknown> {
-    return { ...(variable.json() as Record<string, unknown>), ...candidate.value };
+  /** The components to rewrite this iteration (round-robin by default). */
+  protected selectComponents(step: OptimizationStep): SelectedComponents {
+    return selectComponents(this.componentSelection, step.components, step.state, { iteration: step.iteration, random: step.random });
   }
 
-  /**
-   * The variable's schema cut to `keys`: what proposals must satisfy. Every key is required, since a
-   * proposal that leaves one out is incomplete rather than "unchanged".
-   */
-  protected proposalSchema(variable: Variable<object>, keys: readonly string[] = this.ownKeys): JsonSchema {
-    const schema = variable.schema();
-    return restrictSchema({ ...schema, required: [...new Set([...(schema.required ?? []), ...keys])] }, keys);
+  /** Books whether the iteration's rewrite of `selected` was accepted (drives the joint rewrite). */
+  protected recordOutcome(step: OptimizationStep, selected: SelectedComponents, accepted: boolean): void {
+    recordSelectionOutcome(step.state, selected, accepted);
   }
 
-  /** Proposals refused so far (by variable name), newest last; bounded. */
-  rejections(variableName: string): RejectedProposal[] {
-    return this.stateVariable.json().pools[variableName]?.rejected ?? [];
+  /** What the meta-prompts say about each component: its place in the program and its template. */
+  protected views(step: OptimizationStep, components: readonly Component[], predictions: readonly ScoredPrediction[]): ComponentView[] {
+    return components.map((component) => {
+      const info = step.context.components?.find((c) => c.name === component.variable);
+      return {
+        component,
+        place: placeOf(component.variable, step.context.components, [...predictions, ...step.pool.predictions]),
+        ...(info ? { info } : {}),
+      };
+    });
+  }
+
+  /** The JSON schema a proposal for `components` must satisfy: one property per component (the key itself for one). */
+  protected proposalSchema(step: OptimizationStep, components: readonly Component[]): JsonSchema {
+    if (components.length === 1) {
+      const component = components[0] as Component;
+      const schema = this.variableOf(step, component).schema();
+      return restrictSchema({ ...schema, required: [...new Set([...(schema.required ?? []), component.key])] }, [component.key]);
+    }
+    const properties: Record<string, JsonSchema> = {};
+    for (const component of components) {
+      properties[propertyName(component)] = this.variableOf(step, component).schema().properties?.[component.key] ?? {};
+    }
+    return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
+  }
+
+  /** The property names a proposal for `components` uses, with the component each stands for. */
+  protected proposalProperties(components: readonly Component[]): { property: string; component: Component }[] {
+    if (components.length === 1) return [{ property: (components[0] as Component).key, component: components[0] as Component }];
+    return components.map((component) => ({ property: propertyName(component), component }));
+  }
+
+  /** The current values of `components` in `candidate`, keyed like a proposal for them. */
+  protected proposalCurrent(candidate: StoredCandidate, components: readonly Component[]): Record<string, unknown> {
+    return Object.fromEntries(
+      this.proposalProperties(components).map(({ property, component }) => [property, componentValue(candidate.values, component)]),
+    );
+  }
+
+  /** Template formats of the proposal's text properties (for the placeholder check). */
+  protected proposalFormats(step: OptimizationStep, components: readonly Component[]): Record<string, TemplateFormat> {
+    return Object.fromEntries(
+      this.proposalProperties(components).map(({ property, component }) => [
+        property,
+        step.context.components?.find((c: ComponentInfo) => c.name === component.variable)?.templateFormat ?? "f-string",
+      ]),
+    );
+  }
+
+  /** `candidate`'s values with a proposal for `components` put in. */
+  protected applyProposal(candidate: StoredCandidate, components: readonly Component[], proposal: Record<string, unknown>): CandidateValues {
+    let values = candidate.values;
+    for (const { property, component } of this.proposalProperties(components)) {
+      if (property in proposal) values = withComponentValue(values, component, proposal[property]);
+    }
+    return values;
+  }
+
+  private variableOf(step: Pick<OptimizationStep, "variables">, component: Component): Variable<object> {
+    const variable = step.variables.find((v) => v.name === component.variable);
+    if (!variable) throw new Error(`no variable '${component.variable}' in the step`);
+    return variable;
+  }
+
+  private invalidParts(step: OptimizationStep, values: CandidateValues): string[] {
+    const problems: string[] = [];
+    for (const [name, value] of Object.entries(this.fullValues(step, values))) {
+      const variable = step.variables.find((v) => v.name === name);
+      for (const issue of variable?.validate(value) ?? []) problems.push(`${name}${issue.path} ${issue.message}`);
+    }
+    return problems;
+  }
+
+  private fullValuesValid(step: OptimizationStep, candidate: StoredCandidate): boolean {
+    return this.invalidParts(step, candidate.values).length === 0;
+  }
+
+  /** The values of the optimizer's own keys in each variable. */
+  protected ownValues(variables: readonly Variable<object>[]): CandidateValues {
+    const keys = this.ownKeys;
+    return Object.fromEntries(
+      variables.map((variable) => {
+        const value = variable.json() as Record<string, unknown>;
+        return [variable.name, Object.fromEntries(keys.filter((key) => key in value).map((key) => [key, value[key]]))];
+      }),
+    );
+  }
+
+  private assignPart(variable: Variable<object>, chosen: CandidateValues): void {
+    const value = chosen[variable.name];
+    if (value !== undefined) variable.update(value);
+  }
+
+  override proposalStats(): ProposalStats {
+    const state = this.stateVariable.json();
+    const failed = FAILURE_REASONS.reduce((sum, reason) => sum + (state.rejections[reason] ?? 0), 0);
+    const firstFailure = state.pool.rejected.find((r) => FAILURE_REASONS.includes(r.reason));
+    return {
+      optimizer: this.name,
+      proposals: state.proposals,
+      failed,
+      rejected: { ...state.rejections },
+      ...(firstFailure ? { latestFailure: `${firstFailure.reason}: ${firstFailure.message}` } : {}),
+    };
   }
 
   override leaderboard(): CandidateRecord[] {
     const state = this.stateVariable.json();
-    return Object.entries(state.pools).flatMap(([variable, pool]) =>
-      rankForLeaderboard(pool.candidates, this.uncertaintyWeight).map((candidate) => {
-        const record: CandidateRecord = {
-          id: candidate.id,
-          variable,
-          optimizer: this.name,
-          value: candidate.value,
-          meanScore: candidate.meanScore,
-          evaluations: candidate.evaluations,
-          iteration: candidate.iteration,
-          parents: candidate.parents,
-        };
-        if (candidate.validationScore !== undefined) record.validationScore = candidate.validationScore;
-        return record;
-      }),
-    );
+    const valIds = new Set<string>();
+    return rankCandidates(state.pool.candidates, this.uncertaintyWeight, valIds).map((candidate) => {
+      const { mean: meanScore, count } = trainingScore(candidate, valIds);
+      const record: CandidateRecord = {
+        id: candidate.id,
+        optimizer: this.name,
+        values: candidate.values,
+        meanScore,
+        evaluations: count,
+        iteration: candidate.iteration,
+        parents: candidate.parents,
+        origin: candidate.origin,
+        changed: candidate.changed,
+      };
+      if (candidate.validationScore !== undefined) record.validationScore = candidate.validationScore;
+      return record;
+    });
   }
 
   override getConfig(): OptimizerConfig {
@@ -296,16 +570,13 @@ export abstract class PoolOptimizer extends Optimizer {
       maxPredictions: this.limits.maxPredictions,
       finalizeTopK: this.finalizeTopK,
       uncertaintyWeight: this.uncertaintyWeight,
+      maxMetricCalls: this.maxMetricCalls,
+      ...(typeof this.componentSelection === "string" ? { componentSelection: this.componentSelection } : {}),
     };
-  }
-
-  private poolOf(state: OptimizerState, variableName: string): CandidatePool {
-    state.pools[variableName] ??= emptyPool();
-    return new CandidatePool(state.pools[variableName], this.limits);
   }
 }
 
-function scoreOfPrediction(prediction: ScoredPrediction): { exampleId: string; score: number } {
+function toInstanceScore(prediction: ScoredPrediction): { exampleId: string; score: number } {
   return { exampleId: prediction.exampleId, score: prediction.score };
 }
 
@@ -315,17 +586,13 @@ function exampleOfPrediction(prediction: ScoredPrediction): Example {
   return example;
 }
 
-export function meanScore(predictions: readonly { score: number }[]): number {
-  if (predictions.length === 0) return 0;
-  return predictions.reduce((sum, p) => sum + p.score, 0) / predictions.length;
-}
-
 /** Throws when `model` does not look like a LanguageModel, naming the option. */
 export function requireLanguageModel(owner: string, model: unknown, option = "languageModel"): LanguageModel {
   const candidate = model as Partial<LanguageModel> | undefined;
   if (!candidate || typeof candidate.generateStructured !== "function") {
     throw new OptimizerOptionError(
-      `${owner} needs \`${option}\`: a LanguageModel (e.g. new LangChainLanguageModel(chatModel)) that writes the proposals.`,
+      `${owner} needs \`${option}\`: a LanguageModel that writes the proposals, e.g. fromChatModel(new ChatOpenAI({ model })) ` +
+        "or fromOpenAI(new OpenAI(), { model }).",
     );
   }
   return candidate as LanguageModel;

@@ -1,15 +1,14 @@
+import type { Example } from "../data/example.js";
+import { exampleIdOf } from "../data/example.js";
+import type { ScoredPrediction } from "../data/scored-prediction.js";
 import type { LanguageModel } from "../models/types.js";
 import { INSTRUCTIONS_SCHEMA } from "../prompts/schemas.js";
-import type { Variable } from "../variables/variable.js";
-import { exampleIdOf } from "./cached-evaluator.js";
-import type { Example, OptimizationContext, ScoredPrediction } from "./context.js";
 import { withDefaultSchema } from "./default-schema.js";
-import { OptimizerInputError } from "./errors.js";
 import { planMerge } from "./merge.js";
 import { choiceOption, integerOption, numberOption } from "./option-checks.js";
 import type { OptimizerConfig } from "./optimizer.js";
 import { paretoFront } from "./pareto-front.js";
-import { aggregateScore, bestCandidate, selectParent, type ParentSelection } from "./parent-selection.js";
+import { aggregateScore, selectParent, type ParentSelection } from "./parent-selection.js";
 import {
   PoolOptimizer,
   requireLanguageModel,
@@ -17,7 +16,10 @@ import {
   type OptimizationStep,
   type PoolOptimizerFields,
 } from "./pool-optimizer.js";
-import type { StoredCandidate } from "./pool-state.js";
+import { beats, total } from "./program/acceptance.js";
+import type { SelectedComponents } from "./program/component-selection.js";
+import { componentValue, type Component } from "./program/components.js";
+import type { StoredCandidate } from "./program/pool-state.js";
 import { reflectionMessages } from "./prompts/gepa.js";
 import { requestProposal } from "./request-proposal.js";
 
@@ -34,9 +36,7 @@ export interface ReflectiveOptimizerFields extends PoolOptimizerFields {
   useMerge?: boolean;
   /** Most merges attempted over the run (default 5). */
   maxMergeInvocations?: number;
-  /** Budget in example evaluations (metric calls) the optimizer may pay for; unlimited when omitted. */
-  maxMetricCalls?: number;
-  /** GEPA iterations per optimization step (default 1). */
+  /** GEPA iterations per optimization step (default 1; fit keeps stepping while the metric budget lasts). */
   iterationsPerStep?: number;
   /** A minibatch where every score reaches this is skipped: nothing to learn from it (default 1). */
   perfectScore?: number;
@@ -46,21 +46,23 @@ export interface ReflectiveOptimizerFields extends PoolOptimizerFields {
   checkPlaceholders?: boolean;
 }
 
-type IterationResult = { kind: "accepted"; child: StoredCandidate } | { kind: "none" } | { kind: "budget" };
+type IterationResult = "accepted" | "rejected" | "skipped" | "budget";
 
 /**
- * Evolves prompt text with GEPA: reflects on the feedback of a minibatch, keeps a child only if it beats its parent.
+ * Evolves prompt text with GEPA: reflects on each prompt's own trace and feedback, keeps a child only if it beats its parent.
  *
- * Each iteration picks a parent (per-instance Pareto front by default), runs it on a minibatch of
- * `minibatchSize` training examples, asks the model once per text component to rewrite it from the inputs,
- * answers and feedback, and runs the child on the same minibatch: the child is kept only when its total beats
- * the parent's, then scored on the validation set. Two front members with a common ancestor may be merged.
- * Every example evaluation counts against `maxMetricCalls`, checked before each evaluation. Without an
- * evaluator (plain `invoke`), it reflects on the `predictions` it is given and assigns the rewrite ungated.
+ * A candidate is the text of every component (each prompt's instructions) of the program. Each iteration
+ * picks a parent program (per-instance Pareto front by default) and the component(s) to rewrite (round-robin,
+ * with a joint rewrite of all of them after a round in which no single rewrite was accepted), runs the parent
+ * on a minibatch of `minibatchSize` training examples, asks the model once per chosen component to rewrite it
+ * from what that component received and produced and from the program-level feedback, and runs the child on
+ * the same minibatch: it is kept only when its total beats the parent's, then scored on the validation set.
+ * Two front members with a common ancestor may be merged component by component. Before each reflection
+ * the budget must cover the child's minibatch, so no model call is paid for a rewrite that cannot be scored.
  */
 export class ReflectiveOptimizer extends PoolOptimizer {
   static override description =
-    "Evolves prompt text with GEPA: reflects on the feedback of a minibatch, keeps a child only if it beats its parent.";
+    "Evolves prompt text with GEPA: reflects on each prompt's own trace and feedback, keeps a child only if it beats its parent.";
 
   static override readonly knownFields: readonly string[] = [
     ...PoolOptimizer.knownFields,
@@ -70,7 +72,6 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     "epsilon",
     "useMerge",
     "maxMergeInvocations",
-    "maxMetricCalls",
     "iterationsPerStep",
     "perfectScore",
     "temperature",
@@ -87,7 +88,6 @@ export class ReflectiveOptimizer extends PoolOptimizer {
   readonly epsilon: number;
   readonly useMerge: boolean;
   readonly maxMergeInvocations: number;
-  readonly maxMetricCalls: number | undefined;
   readonly iterationsPerStep: number;
   readonly perfectScore: number;
   readonly temperature: number;
@@ -107,51 +107,30 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     this.epsilon = numberOption(owner, "epsilon", fields.epsilon, 0.1, { min: 0, max: 1 });
     this.useMerge = fields.useMerge ?? true;
     this.maxMergeInvocations = integerOption(owner, "maxMergeInvocations", fields.maxMergeInvocations, 5, 0);
-    this.maxMetricCalls =
-      fields.maxMetricCalls === undefined ? undefined : integerOption(owner, "maxMetricCalls", fields.maxMetricCalls, 0, 1);
     this.iterationsPerStep = integerOption(owner, "iterationsPerStep", fields.iterationsPerStep, 1, 1);
     this.perfectScore = numberOption(owner, "perfectScore", fields.perfectScore, 1, {});
     this.temperature = numberOption(owner, "temperature", fields.temperature, 1.0, { min: 0, max: 2 });
     this.checkPlaceholders = fields.checkPlaceholders ?? true;
   }
 
-  /** Refuses a step it cannot take before anything (the iteration counter included) changes. */
-  override async applyOptimization(
-    variables: readonly Variable<object>[],
-    reward?: number,
-    context: OptimizationContext = {},
-  ): Promise<string[]> {
-    if (!context.evaluate && (context.predictions ?? []).length === 0 && variables.some((v) => v.trainable && this.matches(v))) {
-      throw new OptimizerInputError(
-        `ReflectiveOptimizer '${this.name}' reflects on scored predictions with feedback: pass \`predictions\` ` +
-          "(the program's scored answers) to invoke(), or run it in fit(), which gives it an evaluator.",
-      );
-    }
-    return super.applyOptimization(variables, reward, context);
-  }
-
-  /** True once the metric-call budget is spent (always false without `maxMetricCalls`). */
-  get budgetExhausted(): boolean {
-    return this.maxMetricCalls !== undefined && this.metricCalls >= this.maxMetricCalls;
+  /** GEPA draws its own minibatches from the trainset: the training loop's batch run is not needed. */
+  override get usesBatchPredictions(): boolean {
+    return false;
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    if (!step.context.evaluate) return this.reflectOnGivenPredictions(step);
-    let accepted: StoredCandidate | undefined;
     for (let i = 0; i < this.iterationsPerStep; i++) {
       step.context.signal?.throwIfAborted();
       const result = await this.iterate(step);
-      if (result.kind === "budget") {
-        step.pool.reject(step.iteration, `metric-call budget (${String(this.maxMetricCalls)}) reached; no further evaluations`);
+      if (result === "budget") {
+        this.stop(step, "the metric budget cannot pay for another GEPA iteration");
         break;
       }
-      if (result.kind === "accepted") accepted = result.child;
     }
-    if ((step.context.valset ?? []).length > 0) {
-      const validated = step.pool.candidates.filter((c) => c.validationScore !== undefined);
-      return bestCandidate(validated, new Set()) ?? accepted;
-    }
-    return accepted;
+    // Put the best program in place: validated ones by held-out mean, else the best on training evidence.
+    const valset = step.context.valset ?? [];
+    const candidates = valset.length > 0 ? step.pool.candidates.filter((c) => c.validationScore !== undefined) : step.pool.candidates;
+    return this.best(step, candidates);
   }
 
   /** One GEPA iteration: select, run on a minibatch, reflect, gate, validate, maybe merge. */
@@ -159,102 +138,105 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     const valset = step.context.valset ?? [];
     // The seed must have held-out scores before it can stand on the Pareto front.
     if (valset.length > 0 && step.current.validationScore === undefined) {
-      if (!this.affordable(step, step.current, valset)) return { kind: "budget" };
-      await this.validate(step, step.current, valset);
+      if (!this.canAfford(step, [step.current], valset)) return "budget";
+      await this.validate(step, step.current);
     }
+    const trainset = step.context.trainset ?? [];
+    const source = trainset.length > 0 ? trainset : step.batch;
+    if (source.length === 0) return "skipped";
     const instanceIds = this.instanceIds(step);
     const selectable = valset.length > 0 ? step.pool.candidates.filter((c) => c.validationScore !== undefined) : step.pool.candidates;
     const parent =
-      selectParent(selectable, instanceIds, {
-        strategy: this.candidateSelection,
-        epsilon: this.epsilon,
-        random: step.random,
-      }) ?? step.current;
-    const source = (step.context.trainset ?? []).length > 0 ? (step.context.trainset as readonly Example[]) : step.batch;
-    if (source.length === 0) return { kind: "none" };
+      selectParent(selectable, instanceIds, { strategy: this.candidateSelection, epsilon: this.epsilon, random: step.random }) ??
+      step.current;
     const minibatch = step.random.sample(source, this.minibatchSize);
+    // The parent's run and the child's must both be affordable before anything, the reflection call included, is paid.
+    if (this.costOf(step, parent, minibatch) + minibatch.length > this.metricCallsLeft(step)) return "budget";
+    const parentRun = await this.evaluate(step, parent, minibatch, "gate");
+    if (parentRun.every((p) => p.score >= this.perfectScore)) return "skipped";
 
-    if (!this.affordable(step, parent, minibatch)) return { kind: "budget" };
-    const parentRun = await this.evaluateCandidate(step, parent, minibatch);
-    step.pool.creditScores(parent, parentRun.map(toInstanceScore), { skipKnown: true });
-    if (parentRun.every((p) => p.score >= this.perfectScore)) return { kind: "none" };
-
-    const childValue = await this.reflect(step, parent, parentRun);
-    if (!childValue) return { kind: "none" };
-    if (step.pool.find(childValue)) {
-      step.pool.reject(step.iteration, "reflection repeated an existing candidate");
-      return { kind: "none" };
+    const selected = this.selectComponents(step);
+    const childValues = await this.reflect(step, parent, selected.components, parentRun);
+    if (!childValues) {
+      this.recordOutcome(step, selected, false);
+      return "rejected";
     }
-    const issues = step.variable.validate({ ...step.variable.json(), ...childValue });
-    if (issues.length > 0) {
-      step.pool.reject(step.iteration, `invalid value: ${issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")}`);
-      return { kind: "none" };
+    if (!this.usable(step, childValues)) {
+      this.recordOutcome(step, selected, false);
+      return "rejected";
     }
-    const provisional = provisionalCandidate(childValue, [parent.id], step.iteration);
-    if (!this.affordable(step, provisional, minibatch)) return { kind: "budget" };
-    const childRun = await this.evaluateCandidate(step, provisional, minibatch);
-    const parentSum = total(parentRun);
-    const childSum = total(childRun);
-    if (childSum <= parentSum) {
-      step.pool.reject(
-        step.iteration,
-        `gate: child scored ${childSum} on the minibatch, not above its parent ${parent.id} (${parentSum})`,
+    // The child enters the pool only if it passes the gate.
+    const childRun = await this.evaluate(step, childValues, minibatch, "gate");
+    if (!beats(childRun, parentRun)) {
+      this.reject(
+        step,
+        "below-parent",
+        `rewrite of ${describeSelection(selected)} scored ${total(childRun)} on the minibatch, not above its parent ${parent.id} (${total(parentRun)})`,
       );
-      return { kind: "none" };
+      this.recordOutcome(step, selected, false);
+      return "rejected";
     }
-    const child = step.pool.add(childValue, { parents: [parent.id], iteration: step.iteration });
-    step.pool.creditScores(child, childRun.map(toInstanceScore));
+    const child = step.pool.add(childValues, {
+      parents: [parent.id],
+      iteration: step.iteration,
+      origin: "proposal",
+      changed: selected.components.map((c) => c.id),
+    });
+    step.pool.record(child, childRun.map((p) => ({ exampleId: p.exampleId, score: p.score })));
+    this.recordOutcome(step, selected, true);
     if (valset.length > 0) {
-      if (!this.affordable(step, child, valset)) return { kind: "budget" };
-      await this.validate(step, child, valset);
+      if (!this.canAfford(step, [child], valset)) return "budget";
+      await this.validate(step, child);
     }
     if (this.useMerge && step.pool.merges < this.maxMergeInvocations) await this.tryMerge(step, source);
-    return { kind: "accepted", child };
+    return "accepted";
   }
 
-  /** One reflection call per text component; components whose call fails keep the parent's text. */
+  /** One reflection call per chosen component, each shown that component's own trace; failed calls keep the parent's text. */
   private async reflect(
     step: OptimizationStep,
     parent: StoredCandidate,
+    components: readonly Component[],
     run: readonly ScoredPrediction[],
-  ): Promise<Record<string, unknown> | undefined> {
+  ) {
+    const views = this.views(step, components, run);
+    this.countProposal(step, components.length);
     const outcomes = await Promise.all(
-      this.ownKeys.map((key) =>
+      views.map((view) =>
         requestProposal({
           model: this.languageModel,
-          messages: reflectionMessages({ component: key, currentText: String(parent.value[key] ?? ""), examples: run }),
-          schema: this.proposalSchema(step.variable, [key]),
-          schemaName: `improved_${key}`,
-          current: { [key]: parent.value[key] },
+          messages: reflectionMessages({
+            view,
+            currentText: String(componentValue(parent.values, view.component) ?? ""),
+            examples: run,
+          }),
+          schema: this.proposalSchema(step, [view.component]),
+          schemaName: `improved_${view.component.key}`,
+          current: this.proposalCurrent(parent, [view.component]),
+          formats: this.proposalFormats(step, [view.component]),
           checkPlaceholders: this.checkPlaceholders,
           temperature: this.temperature,
           context: step.context,
         }),
       ),
     );
-    const value = { ...parent.value };
+    let values = parent.values;
     let changed = false;
-    this.ownKeys.forEach((key, i) => {
+    views.forEach((view, i) => {
       const outcome = outcomes[i];
       if (!outcome) return;
       if (!outcome.ok) {
-        step.pool.reject(step.iteration, `${key}: ${outcome.reason}`);
+        this.reject(step, outcome.reason, `${view.component.id}: ${outcome.message}`);
         return;
       }
-      if (outcome.value[key] !== parent.value[key]) {
-        value[key] = outcome.value[key];
+      const next = this.applyProposal({ ...parent, values }, [view.component], outcome.value);
+      if (componentValue(next, view.component) !== componentValue(parent.values, view.component)) {
+        values = next;
         changed = true;
       }
     });
-    return changed ? value : undefined;
-  }
-
-  /** Plain invoke: reflect on the predictions given, assign the rewrite (it is scored on the next batch). */
-  private async reflectOnGivenPredictions(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    const predictions = step.context.predictions ?? [];
-    if (predictions.every((p) => p.score >= this.perfectScore)) return undefined;
-    const value = await this.reflect(step, step.current, predictions);
-    return value ? this.admit(step, value, [step.current.id]) : undefined;
+    if (!changed) return undefined;
+    return values;
   }
 
   /** GEPA merge: combine two front members with a common ancestor; keep it if it matches the better parent. */
@@ -262,26 +244,38 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     const instanceIds = this.instanceIds(step);
     const instances = new Set(instanceIds);
     const front = paretoFront(step.pool.candidates, instanceIds).map((member) => member.candidate);
-    const plan = planMerge(front, step.pool.candidates, (c) => aggregateScore(c, instances), step.random);
+    const plan = planMerge(front, step.pool.candidates, step.components, (c) => aggregateScore(c, instances), step.random);
     if (!plan) return;
-    step.pool.countMerge();
     const valset = step.context.valset ?? [];
     const subsample = step.random.sample(valset.length > 0 ? valset : source, this.minibatchSize);
-    const merged = provisionalCandidate(plan.value, [plan.first.id, plan.second.id], step.iteration);
-    const runs: ScoredPrediction[][] = [];
-    for (const candidate of [plan.first, plan.second, merged]) {
-      if (!this.affordable(step, candidate, subsample)) return;
-      runs.push(await this.evaluateCandidate(step, candidate, subsample));
-    }
-    const [firstRun = [], secondRun = [], mergedRun = []] = runs;
-    if (total(mergedRun) < Math.max(total(firstRun), total(secondRun))) {
-      step.pool.reject(step.iteration, `merge of ${plan.first.id} and ${plan.second.id} scored below its parents`);
+    if (!this.canAfford(step, [plan.first, plan.second, plan.values], subsample)) return;
+    step.pool.countMerge();
+    const [firstRun, secondRun] = [await this.evaluate(step, plan.first, subsample), await this.evaluate(step, plan.second, subsample)];
+    const mergedRun = await this.evaluate(step, plan.values, subsample);
+    const better = total(firstRun) >= total(secondRun) ? firstRun : secondRun;
+    if (!beats(mergedRun, better, { ties: true })) {
+      this.reject(step, "below-parent", `merge of ${plan.first.id} and ${plan.second.id} scored below its parents`);
       return;
     }
-    if (step.variable.validate({ ...step.variable.json(), ...plan.value }).length > 0) return;
-    const child = step.pool.add(plan.value, { parents: [plan.first.id, plan.second.id], iteration: step.iteration });
-    step.pool.creditScores(child, mergedRun.map(toInstanceScore));
-    if (valset.length > 0 && this.affordable(step, child, valset)) await this.validate(step, child, valset);
+    if (!this.usable(step, plan.values)) return;
+    const child = step.pool.add(plan.values, {
+      parents: [plan.first.id, plan.second.id],
+      iteration: step.iteration,
+      origin: "merge",
+      changed: step.components.filter((c) => componentValue(plan.values, c) !== componentValue(plan.first.values, c)).map((c) => c.id),
+    });
+    step.pool.record(child, mergedRun.map((p) => ({ exampleId: p.exampleId, score: p.score })));
+    if (valset.length > 0 && this.canAfford(step, [child], valset)) await this.validate(step, child);
+  }
+
+  /** The best of `candidates` by validation mean (else training evidence); older ones win ties. */
+  private best(step: OptimizationStep, candidates: readonly StoredCandidate[]): StoredCandidate | undefined {
+    const instances = new Set(this.instanceIds(step));
+    let best: StoredCandidate | undefined;
+    for (const candidate of candidates) {
+      if (!best || aggregateScore(candidate, instances) > aggregateScore(best, instances)) best = candidate;
+    }
+    return best;
   }
 
   /** Instances of the Pareto front: the validation examples, or every example seen so far without a valset. */
@@ -289,13 +283,6 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     const valset = step.context.valset ?? [];
     if (valset.length > 0) return valset.map(exampleIdOf);
     return [...new Set(step.pool.candidates.flatMap((c) => c.instanceScores.map((s) => s.exampleId)))];
-  }
-
-  /** Whether evaluating `candidate` on `examples` stays within the budget (known scores cost nothing). */
-  private affordable(step: OptimizationStep, candidate: StoredCandidate, examples: readonly Example[]): boolean {
-    if (this.maxMetricCalls === undefined) return true;
-    const cost = examples.filter((e) => step.pool.scoreOf(candidate, exampleIdOf(e)) === undefined).length;
-    return step.state.metricCalls + cost <= this.maxMetricCalls;
   }
 
   override getConfig(): OptimizerConfig {
@@ -306,7 +293,6 @@ export class ReflectiveOptimizer extends PoolOptimizer {
       epsilon: this.epsilon,
       useMerge: this.useMerge,
       maxMergeInvocations: this.maxMergeInvocations,
-      maxMetricCalls: this.maxMetricCalls,
       iterationsPerStep: this.iterationsPerStep,
       perfectScore: this.perfectScore,
       temperature: this.temperature,
@@ -315,15 +301,6 @@ export class ReflectiveOptimizer extends PoolOptimizer {
   }
 }
 
-/** A child not yet in the pool (it enters only if it passes the gate). */
-function provisionalCandidate(value: Record<string, unknown>, parents: string[], iteration: number): StoredCandidate {
-  return { id: "provisional", value, meanScore: 0, evaluations: 0, parents, iteration, instanceScores: [] };
-}
-
-function toInstanceScore(prediction: ScoredPrediction): { exampleId: string; score: number } {
-  return { exampleId: prediction.exampleId, score: prediction.score };
-}
-
-function total(predictions: readonly ScoredPrediction[]): number {
-  return predictions.reduce((sum, p) => sum + p.score, 0);
+function describeSelection(selected: SelectedComponents): string {
+  return `${selected.joint ? "joint rewrite of " : ""}${selected.components.map((c) => c.id).join(" + ")}`;
 }

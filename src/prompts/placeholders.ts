@@ -50,3 +50,38 @@ export function comparePlaceholders(
     dropped: expected.filter((name) => !used.includes(name)),
   };
 }
+
+/**
+ * Problems of a rewritten template text compared with the text it replaces, by the template format's own
+ * parser (the one the prompt renders with): placeholders it dropped or invented, or a text that does not
+ * parse. Empty when the rewrite keeps the template intact.
+ */
+export function placeholderProblems(key: string, before: string, after: string, format: TemplateFormat): string[] {
+  let old: string[];
+  try {
+    old = templatePlaceholders(before, format);
+  } catch {
+    old = [];
+  }
+  let now: string[];
+  try {
+    now = templatePlaceholders(after, format);
+  } catch {
+    return [
+      `'${key}' is not a valid ${format} template` +
+        (format === "f-string" ? "; write literal braces as {{ and }}." : "; close every '{{' with '}}'."),
+    ];
+  }
+  const problems: string[] = [];
+  const dropped = old.filter((name) => !now.includes(name));
+  const invented = now.filter((name) => !old.includes(name));
+  const mark = (name: string) => (format === "mustache" ? `{{${name}}}` : `{${name}}`);
+  if (dropped.length > 0) problems.push(`'${key}' dropped the placeholder(s) ${dropped.map(mark).join(", ")}; keep every one of them.`);
+  if (invented.length > 0) {
+    problems.push(
+      `'${key}' introduced unknown placeholder(s) ${invented.map(mark).join(", ")}; use only the placeholders of the ` +
+        (format === "f-string" ? "current text (write literal braces as {{ and }})." : "current text."),
+    );
+  }
+  return problems;
+}

@@ -16,6 +16,7 @@ import { rejectUnknownArguments } from "../errors.js";
 import { formatIssues } from "../variables/errors.js";
 import type { Variable } from "../variables/variable.js";
 import { PromptConfigurationError, PromptOverrideError, PromptPlaceholderError } from "./errors.js";
+import { COMPONENT_METADATA_KEY } from "../traces/component-trace-collector.js";
 import { readOverrides } from "./overrides.js";
 import { comparePlaceholders, escapeLiteralBraces, templatePlaceholders, type PlaceholderReport } from "./placeholders.js";
 import { BASE_KEYS, makePromptVariable, type PromptVariableValue } from "./prompt-variable.js";
@@ -191,7 +192,8 @@ export class TrainablePrompt<
   }
 
   override async invoke(input: RunInput, options?: Partial<RunnableConfig>): Promise<ChatPromptValueInterface> {
-    const metadata = { ...this.metadata, ...options?.metadata };
+    // The component name marks this run, so the training loop's trace collector knows which prompt rendered.
+    const metadata = { ...this.metadata, ...options?.metadata, [COMPONENT_METADATA_KEY]: this.variable.name };
     const tags = [...(this.tags ?? []), ...(options?.tags ?? [])];
     return this._callWithConfig(
       async (runInput: RunInput, config?: Partial<RunnableConfig>, _runManager?: CallbackManagerForChainRun) =>

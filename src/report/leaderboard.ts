@@ -34,13 +34,16 @@ export function rankCandidates(candidates: readonly CandidateRecord[]): Candidat
 export function groupLeaderboard(leaderboard: readonly CandidateRecord[]): LeaderboardGroup[] {
   const groups = new Map<string, LeaderboardGroup>();
   for (const candidate of leaderboard) {
-    const key = JSON.stringify([candidate.variable, candidate.optimizer]);
-    let group = groups.get(key);
-    if (!group) {
-      group = { variable: candidate.variable, optimizer: candidate.optimizer, candidates: [] };
-      groups.set(key, group);
+    // A program candidate spans several variables: it is listed under each of them.
+    for (const variable of Object.keys(candidate.values)) {
+      const key = JSON.stringify([variable, candidate.optimizer]);
+      let group = groups.get(key);
+      if (!group) {
+        group = { variable, optimizer: candidate.optimizer, candidates: [] };
+        groups.set(key, group);
+      }
+      group.candidates.push(candidate);
     }
-    group.candidates.push(candidate);
   }
   return [...groups.values()].map((group) => ({ ...group, candidates: rankCandidates(group.candidates) }));
 }
@@ -58,7 +61,8 @@ export function renderLeaderboard(
       const seed = initialValues[group.variable];
       const final = finalValues[group.variable];
       const rows = group.candidates.map((candidate, index) => {
-        const isFinal = final !== undefined && sameKeys(candidate.value, final);
+        const value = candidate.values[group.variable] ?? {};
+        const isFinal = final !== undefined && sameKeys(value, final);
         const isSeed = candidate.iteration === 0;
         const badges = [isFinal ? `<span class="badge final">final</span>` : "", isSeed ? `<span class="badge seed">seed</span>` : ""].join("");
         return (
@@ -69,7 +73,7 @@ export function renderLeaderboard(
           `<td class="num train">${formatScore(candidate.meanScore)}</td>` +
           `<td class="num evaluations">${candidate.evaluations}</td>` +
           `<td class="num iteration">${candidate.iteration}</td>` +
-          `<td class="value">${renderCandidateDiff(seed, candidate.value)}</td>` +
+          `<td class="value">${renderCandidateDiff(seed, value)}</td>` +
           `</tr>`
         );
       });

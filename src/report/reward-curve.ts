@@ -26,7 +26,9 @@ export function renderRewardCurve(history: readonly HistoryEntry[], options: Rew
   if (history.length === 0) {
     return `<p class="empty">No optimization step was recorded, so there is no reward curve.</p>`;
   }
-  const train: Point[] = history.map((entry) => ({ step: entry.step, reward: entry.trainReward }));
+  const train: Point[] = history.flatMap((entry) =>
+    entry.trainReward === undefined ? [] : [{ step: entry.step, reward: entry.trainReward }],
+  );
   const validation: Point[] = history.flatMap((entry) =>
     entry.valReward === undefined ? [] : [{ step: entry.step, reward: entry.valReward }],
   );

@@ -1,5 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { Example } from "../optimizers/context.js";
+import type { Example } from "../data/example.js";
 import { RewardError } from "./errors.js";
 
 /** A score in [0, 1], optionally with text saying why (shown to reflective optimizers). */
@@ -16,18 +16,21 @@ export interface RewardContext {
   config?: RunnableConfig;
 }
 
-/** Scores a program's prediction for an example; any `(prediction, example) => number | { score, feedback }`. */
-export type Reward<Output = unknown> = (
+/**
+ * Scores a program's prediction for an example; any `(prediction, example) => number | { score, feedback }`.
+ * `Output` is the program's output type (a graph's state, say), `Expected` the type of `example.expected`.
+ */
+export type Reward<Output = unknown, Expected = unknown> = (
   prediction: Output,
-  example: Example,
+  example: Example<Record<string, unknown>, Expected>,
   context?: RewardContext,
 ) => RewardResult | Promise<RewardResult>;
 
 /** Runs `reward` and checks its answer: a finite number in [0, 1], else a RewardError naming the example. */
-export async function scoreWith<Output>(
-  reward: Reward<Output>,
+export async function scoreWith<Output, Expected>(
+  reward: Reward<Output, Expected>,
   prediction: Output,
-  example: Example & { id: string },
+  example: Example<Record<string, unknown>, Expected> & { id: string },
   context?: RewardContext,
 ): Promise<ScoredReward> {
   const result = await reward(prediction, example, context);

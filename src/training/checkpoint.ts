@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import stringify from "safe-stable-stringify";
-import type { CandidateValues, ScoredPrediction } from "../optimizers/context.js";
+import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import { CheckpointError } from "./errors.js";
 import { writeFileAtomic } from "./files.js";
 import type { HistoryEntry } from "./run-record.js";
@@ -24,10 +24,10 @@ export interface EarlyStoppingState {
   waited: number;
 }
 
-/** Everything needed to continue a run exactly where it stopped. Written after every batch. */
+/** Everything needed to continue a run exactly where it stopped. Written after every step. */
 export interface CheckpointState {
   format: "tunechain-checkpoint";
-  version: 1;
+  version: 2;
   fingerprint: CheckpointFingerprint;
   startedAt: string;
   position: {
@@ -40,6 +40,8 @@ export interface CheckpointState {
     step: number;
     /** Training is over (early stop); only finalization remains. */
     stopped: boolean;
+    /** Steps in a row that paid no program run (the run ends when nothing can progress). */
+    stalled: number;
   };
   values: CandidateValues;
   initialValues: CandidateValues;
@@ -49,8 +51,15 @@ export interface CheckpointState {
   random: number[];
   history: HistoryEntry[];
   usage?: unknown;
-  /** Cache counters, and its most recent entries so a resumed run does not pay for them again. */
+  /**
+   * Cache counters, and its most recent entries (without inputs, bounded in bytes) so a resumed run does not
+   * pay for them again.
+   */
   cache: { hits: number; misses: number; entries?: [string, ScoredPrediction][] };
+  /** Program runs paid so far, by phase. */
+  metricCalls: { used: number; byPhase: Record<string, number> };
+  /** Validation scores of the programs measured so far (the final choice is made over them). */
+  ledger: { nextOrder: number; entries: [string, { values: CandidateValues; scores: Record<string, number>; order: number }][] };
   earlyStopping: EarlyStoppingState;
 }
 
@@ -91,7 +100,7 @@ function shapeProblem(state: unknown): string | undefined {
   if (typeof state !== "object" || state === null) return "not an object";
   const s = state as Partial<CheckpointState>;
   if (s.format !== "tunechain-checkpoint") return "missing format 'tunechain-checkpoint'";
-  if (s.version !== 1) return `version ${String(s.version)}, expected 1`;
+  if (s.version !== 2) return `version ${String(s.version)}, expected 2`;
   const p = s.position;
   if (
     typeof p !== "object" ||
@@ -108,6 +117,8 @@ function shapeProblem(state: unknown): string | undefined {
   if (!Array.isArray(s.history)) return "missing history";
   if (typeof s.fingerprint !== "object" || s.fingerprint === null) return "missing fingerprint";
   if (typeof s.earlyStopping !== "object" || s.earlyStopping === null) return "missing early-stopping state";
+  if (typeof s.metricCalls !== "object" || s.metricCalls === null || !Number.isInteger(s.metricCalls.used)) return "bad metric-call counts";
+  if (typeof s.ledger !== "object" || s.ledger === null || !Array.isArray(s.ledger.entries)) return "bad validation ledger";
   const entries = (s.cache as { entries?: unknown } | undefined)?.entries;
   if (entries !== undefined && !(Array.isArray(entries) && entries.every(isCacheEntry))) return "bad evaluation cache";
   return undefined;
@@ -120,8 +131,7 @@ function isCacheEntry(entry: unknown): boolean {
     typeof prediction === "object" &&
     prediction !== null &&
     typeof prediction.exampleId === "string" &&
-    typeof prediction.score === "number" &&
-    typeof prediction.input === "object"
+    typeof prediction.score === "number"
   );
 }
 

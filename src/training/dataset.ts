@@ -1,4 +1,4 @@
-import type { Example } from "../optimizers/context.js";
+import type { Example } from "../data/example.js";
 import type { SeededRandom } from "../random/seeded-random.js";
 import { DatasetError } from "./errors.js";
 import { hashJson } from "./files.js";

@@ -1,5 +1,6 @@
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
-import type { CandidateValues, Example, ScoredPrediction } from "../optimizers/context.js";
+import type { Example } from "../data/example.js";
+import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import { collectTrainableVariables } from "../prompts/collect.js";
 import type { Reward } from "../rewards/reward.js";
 import { identifyExamples } from "./dataset.js";
@@ -7,9 +8,9 @@ import { TrainingOptionsError } from "./errors.js";
 import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
 import type { RetryOptions } from "./retry.js";
 
-export interface EvaluateOptions<Output = unknown> extends RetryOptions {
-  dataset: readonly Example[];
-  reward: Reward<Output>;
+export interface EvaluateOptions<Output = unknown, Expected = unknown> extends RetryOptions {
+  dataset: readonly Example<Record<string, unknown>, Expected>[];
+  reward: Reward<Output, Expected>;
   /** Examples run at once (default 4). */
   concurrency?: number;
   /** Config of every program run (callbacks, tags, signal…). */
@@ -28,18 +29,22 @@ export interface EvaluationResult {
   predictions: ScoredPrediction[];
 }
 
-/** Runs `program` on every example of `dataset` and scores the answers with `reward`. */
-export async function evaluate<Output>(
-  program: Runnable<never, Output>,
-  options: EvaluateOptions<Output>,
+/**
+ * Runs `program` on every example of `dataset` and scores the answers with `reward`. A run that fails scores 0
+ * with the error as its feedback (and in `error`); each prediction carries what every TrainablePrompt saw and
+ * produced (`trace`).
+ */
+export async function evaluate<Input, Output, Expected = unknown>(
+  program: Runnable<Input, Output>,
+  options: EvaluateOptions<Output, Expected>,
 ): Promise<EvaluationResult> {
   if (typeof options?.reward !== "function") {
     throw new TrainingOptionsError("evaluate needs `reward`: a function (prediction, example) => number | { score, feedback }.");
   }
   const dataset = identifyExamples(options.dataset, "dataset");
-  const evaluator = new ProgramEvaluator({
-    program,
-    reward: options.reward,
+  const evaluator = new ProgramEvaluator<Output>({
+    program: program as unknown as Runnable<never, Output>,
+    reward: options.reward as never,
     variables: collectTrainableVariables(program),
     concurrency: options.concurrency,
     config: options.config,

@@ -1,190 +1,107 @@
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
-import type { Budget, UsageSummary } from "../models/types.js";
+import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
+import type { UsageSummary } from "../models/types.js";
 import { UsageLedger, type SerializedUsageLedger } from "../models/usage-ledger.js";
-import type { CandidateRecord } from "../optimizers/candidate-record.js";
-import type { CandidateValues, Example, OptimizationContext } from "../optimizers/context.js";
-import type { Optimizer } from "../optimizers/optimizer.js";
-import { collectTrainableVariables } from "../prompts/collect.js";
+import type { ComponentInfo, OptimizationContext } from "../optimizers/context.js";
+import type { Optimizer, ProposalStats } from "../optimizers/optimizer.js";
+import { collectTrainablePrompts, collectTrainableVariables } from "../prompts/collect.js";
+import type { TrainablePrompt } from "../prompts/trainable-prompt.js";
 import { SeededRandom } from "../random/seeded-random.js";
-import type { Reward } from "../rewards/reward.js";
 import type { Variable } from "../variables/variable.js";
-import { notify, type TrainingCallbacks } from "./callbacks.js";
-import {
-  assertSameRun,
-  readCheckpoint,
-  writeCheckpoint,
-  type CheckpointFingerprint,
-  type CheckpointState,
-  type EarlyStoppingState,
-} from "./checkpoint.js";
+import { assertSameRun, readCheckpoint, writeCheckpoint, type CheckpointFingerprint, type CheckpointState } from "./checkpoint.js";
 import { datasetHash, identifyExamples, splitValidation, type IdentifiedExample } from "./dataset.js";
-import { CheckpointError, TrainingOptionsError } from "./errors.js";
+import { initialEarlyStopping, updateEarlyStopping } from "./early-stopping.js";
+import { CheckpointError, SeedValidationError, TrainingOptionsError } from "./errors.js";
 import { hashJson, writeFileAtomic } from "./files.js";
-import { meanScore, ProgramEvaluator, type CacheStats } from "./program-evaluator.js";
+import { checkOptions, type FitOptions, type FitResult, type Settings } from "./fit-options.js";
+import { FitRun } from "./fit-run.js";
+import { notify, type TrainingHooks } from "./hooks.js";
+import { checkPromptInputs } from "./preflight.js";
+import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
 import { progressBar } from "./progress.js";
-import type { RetryOptions } from "./retry.js";
-import type { HistoryEntry, RunRecord } from "./run-record.js";
+import type { HistoryEntry, ModelRecord, RunRecord, RunStatus, StopCause } from "./run-record.js";
 import { withTaskUsage } from "./task-usage.js";
+import { ValidationLedger } from "./validation-ledger.js";
 
-export interface EarlyStoppingOptions {
-  /** Epochs without a validation improvement before training stops. */
-  patience: number;
-  /** Smallest rise of the validation mean that counts as an improvement (default 0). */
-  minDelta?: number;
-}
+export type { EarlyStoppingOptions, FitOptions, FitResult } from "./fit-options.js";
 
-export interface FitOptions<Output = unknown> extends RetryOptions {
-  trainset: readonly Example[];
-  /** Held-out examples for early stopping, finalize and the final score. */
-  valset?: readonly Example[];
-  /** Without a valset: the share of the trainset held out instead (seeded split), e.g. 0.2. */
-  validationSplit?: number;
-  reward: Reward<Output>;
-  /** One or several optimizers; each acts on the variables whose schema contains its own. */
-  optimizers: Optimizer | readonly Optimizer[];
-  /** Passes over the trainset (default 1). */
-  epochs?: number;
-  /** Examples per optimization step (default 8). */
-  batchSize?: number;
-  /** Examples run at once (default 4). */
-  concurrency?: number;
-  /** Seeds the shuffles and the validation split (default 0). */
-  seed?: number;
-  signal?: AbortSignal;
-  /** Training hooks (onTrainBegin, onEpochEnd, onBatchEnd, …). */
-  callbacks?: TrainingCallbacks | readonly TrainingCallbacks[];
-  /**
-   * Config of every program run and optimizer step: put LangChain callback handlers, tags and metadata
-   * here to see the optimizer runs and their model calls as runs.
-   */
-  config?: RunnableConfig;
-  earlyStopping?: EarlyStoppingOptions;
-  /** Progress bar on stdout; default: only when stdout is a terminal. */
-  progress?: boolean;
-  /** File the run state is written to after every batch (atomically). */
-  checkpoint?: string;
-  /** Continue from `checkpoint` when it exists (a checkpoint of another run is an error). */
-  resume?: boolean;
-  /**
-   * Usage ledger the optimizers' models record into. fit also books the chain's own model calls here (a usage
-   * handler on the run config, role "task"); totals are reported, checkpointed and checked against `budget`.
-   */
-  usage?: UsageLedger;
-  /** Spending limits, enforced before every model call (task calls through fit's handler) and every batch. */
-  budget?: Budget;
-  /** After finalize, bring back the best validated values (seed or epoch end) if finalize did worse (default true). */
-  restoreBest?: boolean;
-  /** (values, example) results kept by the evaluation cache (default 4096). */
-  cacheSize?: number;
-  /** Writes the RunRecord as JSON here at the end. */
-  recordPath?: string;
-}
-
-export interface FitResult {
-  history: HistoryEntry[];
-  /** The values the program holds at the end, with their validation mean when a valset exists. */
-  best: { values: CandidateValues; valScore?: number };
-  variables: Variable<object>[];
-  usage: UsageSummary;
-  status: RunRecord["status"];
-  cache: CacheStats;
-  record: RunRecord;
-}
-
-const KNOWN_OPTIONS = [
-  "trainset",
-  "valset",
-  "validationSplit",
-  "reward",
-  "optimizers",
-  "epochs",
-  "batchSize",
-  "concurrency",
-  "seed",
-  "signal",
-  "callbacks",
-  "config",
-  "earlyStopping",
-  "progress",
-  "checkpoint",
-  "resume",
-  "usage",
-  "budget",
-  "restoreBest",
-  "cacheSize",
-  "recordPath",
-  "retries",
-  "retryDelayMs",
-];
-
-/**
- * Evaluation-cache entries kept in each checkpoint: the most recently used ones, which hold the current values and
- * candidates on the batches and validation set a resumed run needs first. Bounded so checkpoints stay small.
- */
-const CHECKPOINT_CACHE_ENTRIES = 1024;
+/** Evaluation-cache bytes kept in each checkpoint (most recent entries first), so checkpoints stay small. */
+const CHECKPOINT_CACHE_BYTES = 512 * 1024;
 
 const EMPTY_USAGE: UsageSummary = { byRole: {}, total: { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 } };
 
-/** Why training stopped early, if it did. */
-class StopTraining {
-  constructor(readonly status: "budget-exhausted" | "aborted", readonly error: unknown) {}
-}
-
 /**
- * Tunes the trainable prompts inside `program`. Each batch: run the program on the examples, score the
- * answers, and let every optimizer propose new values from the scored predictions. At the end each
- * optimizer settles its variables (held-out evaluation when a valset exists). A budget or an abort ends
- * training cleanly: what was learned so far is finalized and returned.
+ * Tunes the trainable prompts inside `program`. Each step: score a training batch with the values in place
+ * (when an optimizer learns from it) and let every optimizer search over program candidates, scoring what it
+ * proposes through one evaluator that caches, traces and counts every program run. At the end each optimizer
+ * finalizes, and with a valset the program with the best measured validation mean is put in place. A budget,
+ * an abort or every optimizer saying it is done ends training cleanly; a failed program run is a score of 0.
  */
-export async function fit<Output>(program: Runnable<never, Output>, options: FitOptions<Output>): Promise<FitResult> {
+export async function fit<Input, Output, Expected = unknown>(
+  program: Runnable<Input, Output>,
+  options: FitOptions<Output, Expected>,
+): Promise<FitResult> {
   const settings = checkOptions(options);
-  const startedAt = new Date().toISOString();
   const optimizers = [...(Array.isArray(options.optimizers) ? options.optimizers : [options.optimizers])] as Optimizer[];
+  const prompts = collectTrainablePrompts(program);
   const variables = collectTrainableVariables(program) as unknown as Variable<object>[];
   checkRouting(variables, optimizers);
 
   const random = SeededRandom.fromSeed(settings.seed);
   let trainset = identifyExamples(options.trainset, "trainset");
   let valset: IdentifiedExample[] = options.valset ? identifyExamples(options.valset, "valset") : [];
+  const testset = options.testset ? identifyExamples(options.testset, "testset") : [];
   if (options.valset === undefined && options.validationSplit !== undefined) {
     ({ trainset, valset } = splitValidation(trainset, options.validationSplit, random));
   }
   if (trainset.length === 0) throw new TrainingOptionsError("The trainset is empty: give fit at least one example.");
+  checkPromptInputs(program, [trainset, valset, testset]);
   const batchesPerEpoch = Math.ceil(trainset.length / settings.batchSize);
+  const examplesById = new Map<string, IdentifiedExample>([...trainset, ...valset].map((e) => [e.id, e]));
 
-  const callbacks = [...(options.callbacks ? (Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks]) : [])] as TrainingCallbacks[];
-  if (options.progress ?? process.stdout.isTTY === true) callbacks.push(progressBar());
+  const hooks = [...(options.hooks ? (Array.isArray(options.hooks) ? options.hooks : [options.hooks]) : [])] as TrainingHooks[];
+  if (options.progress ?? process.stdout.isTTY === true) hooks.push(progressBar());
 
-  const runConfig = options.usage ? withTaskUsage(options.config, options.usage, options.budget) : options.config;
-  const evaluator = new ProgramEvaluator({
-    program,
-    reward: options.reward,
+  const runConfig = options.usage ? withTaskUsage(options.config, options.usage, options.budget) : { ...options.config };
+  const fitRun = await FitRun.open(runConfig, describeSettings(settings, options, trainset, valset, testset, optimizers, variables));
+  const ledger = new ValidationLedger(new Set(valset.map((e) => e.id)));
+  const evaluator = new ProgramEvaluator<Output>({
+    program: program as unknown as Runnable<never, Output>,
+    reward: options.reward as never,
     variables,
     concurrency: options.concurrency,
-    config: runConfig,
+    config: fitRun.child(runConfig),
+    ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
     ...(options.usage && options.budget ? { beforeRun: () => options.usage!.check(options.budget) } : {}),
+    onPrediction: (values, key, prediction) => ledger.record(values, key, prediction),
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     cacheSize: options.cacheSize,
   });
   const signal = options.signal;
-  const stepConfig: RunnableConfig = { ...runConfig, ...(signal ? { signal } : {}) };
-  const context: Omit<OptimizationContext, "predictions" | "signal" | "config"> = {
+  const stops = new Map<string, string>();
+  const baseContext: Omit<OptimizationContext, "predictions" | "signal" | "config"> = {
     evaluate: evaluator.evaluate,
+    budget: evaluator,
     trainset,
     ...(valset.length > 0 ? { valset } : {}),
+    components: componentInfos(prompts),
   };
+  const contextFor = (optimizer: Optimizer): Omit<OptimizationContext, "predictions" | "signal" | "config"> => ({
+    ...baseContext,
+    stopTraining: (reason) => void stops.set(optimizer.name, reason),
+  });
   const fingerprint = makeFingerprint(variables, optimizers, trainset, valset, settings);
 
   // State of the run; a resume replaces it with the checkpoint's.
-  let position: CheckpointState["position"] = { epoch: 0, nextBatch: 0, order: [], step: 0, stopped: false };
+  let position: CheckpointState["position"] = { epoch: 0, nextBatch: 0, order: [], step: 0, stopped: false, stalled: 0 };
   let history: HistoryEntry[] = [];
   let initialValues = evaluator.currentValues();
   let initialValScore: number | undefined;
-  let earlyStopping: EarlyStoppingState = { best: null, bestStep: 0, bestValues: null, waited: 0 };
-  let runStartedAt = startedAt;
+  let earlyStopping = initialEarlyStopping(null, null);
+  let runStartedAt = new Date().toISOString();
   const cacheBase = { hits: 0, misses: 0 };
 
   const saved = options.resume && options.checkpoint ? await readCheckpoint(options.checkpoint) : undefined;
@@ -194,25 +111,28 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
     restoreState(saved, variables, optimizers, options.checkpoint!);
     random.setState(saved.random);
     if (savedUsage) options.usage!.restore(savedUsage);
-    evaluator.restoreCache(saved.cache?.entries ?? []);
+    evaluator.restoreCache(saved.cache.entries ?? [], examplesById);
+    evaluator.restoreMetricCalls(saved.metricCalls);
+    ledger.restore(saved.ledger);
     position = structuredClone(saved.position);
     history = structuredClone(saved.history);
     initialValues = structuredClone(saved.initialValues);
     initialValScore = saved.initialValScore;
     earlyStopping = structuredClone(saved.earlyStopping);
     runStartedAt = saved.startedAt;
-    cacheBase.hits = saved.cache?.hits ?? 0;
-    cacheBase.misses = saved.cache?.misses ?? 0;
+    cacheBase.hits = saved.cache.hits;
+    cacheBase.misses = saved.cache.misses;
   }
+  for (const optimizer of optimizers) if (optimizer.stopReason) stops.set(optimizer.name, optimizer.stopReason);
 
-  const cacheStats = (): CacheStats => ({
+  const cacheStats = () => ({
     hits: cacheBase.hits + evaluator.stats.hits,
     misses: cacheBase.misses + evaluator.stats.misses,
     size: evaluator.stats.size,
   });
   const snapshot = (): CheckpointState => ({
     format: "tunechain-checkpoint",
-    version: 1,
+    version: 2,
     fingerprint,
     startedAt: runStartedAt,
     position,
@@ -229,27 +149,36 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
     random: random.getState(),
     history,
     ...(options.usage ? { usage: options.usage.toJSON() } : {}),
-    cache: {
-      hits: cacheStats().hits,
-      misses: cacheStats().misses,
-      entries: evaluator.cacheEntries(CHECKPOINT_CACHE_ENTRIES),
-    },
+    cache: { ...cacheStats(), entries: evaluator.cacheEntries(CHECKPOINT_CACHE_BYTES) },
+    metricCalls: { used: evaluator.metricCalls.used, byPhase: { ...evaluator.metricCalls.byPhase } },
+    ledger: ledger.toJSON(),
     earlyStopping,
   });
   const checkpoint = async () => {
     if (options.checkpoint) await writeCheckpoint(options.checkpoint, snapshot());
   };
-  const validate = async (): Promise<number | undefined> =>
-    valset.length > 0 ? meanScore(await evaluator.evaluate({}, valset, { signal })) : undefined;
+  /** Validation mean of the values in place: from the ledger when known, else measured when the budget allows. */
+  const validate = async (phase: "seed" | "validation" | "finalize"): Promise<{ mean: number; predictions: ScoredPrediction[] } | undefined> => {
+    if (valset.length === 0) return undefined;
+    const current = evaluator.currentValues();
+    if (evaluator.costOf(current, valset) > evaluator.remaining()) return undefined;
+    const predictions = await evaluator.evaluate(current, valset, { signal, phase });
+    return { mean: meanScore(predictions), predictions };
+  };
 
-  let status: RunRecord["status"] = "completed";
-  let trainingError: unknown;
+  let status: RunStatus = "completed";
+  let stoppedBy: StopCause | undefined;
+  let failure: unknown;
   try {
     if (!saved && valset.length > 0) {
-      initialValScore = await validate();
-      earlyStopping = { best: initialValScore ?? null, bestStep: 0, bestValues: evaluator.currentValues(), waited: 0 };
+      const seed = await validate("seed");
+      if (seed) {
+        assertSeedWorks(seed.predictions);
+        initialValScore = seed.mean;
+        earlyStopping = initialEarlyStopping(initialValScore, evaluator.currentValues());
+      }
     }
-    await notify(callbacks, "onTrainBegin", {
+    await notify(hooks, "onTrainBegin", {
       epochs: settings.epochs,
       batchesPerEpoch,
       trainSize: trainset.length,
@@ -257,219 +186,306 @@ export async function fit<Output>(program: Runnable<never, Output>, options: Fit
       startEpoch: position.epoch,
       startBatch: position.nextBatch,
       ...(initialValScore !== undefined ? { initialValScore } : {}),
+      ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
     });
 
-    while (!position.stopped && position.epoch < settings.epochs) {
+    const stallLimit = Math.max(3, batchesPerEpoch);
+    while (!position.stopped) {
+      const cause = loopEnd();
+      if (cause) {
+        stoppedBy = cause;
+        break;
+      }
       if (position.nextBatch === 0 && position.order.length === 0) {
         position.order = random.shuffle(trainset.map((_, i) => i));
-        await notify(callbacks, "onEpochBegin", position.epoch);
+        await notify(hooks, "onEpochBegin", position.epoch);
       }
-      while (position.nextBatch < batchesPerEpoch) {
-        signal?.throwIfAborted();
-        options.usage?.check(options.budget);
-        const { epoch, nextBatch: batch, step } = position;
-        await notify(callbacks, "onBatchBegin", { epoch, batch, step });
-        const examples = position.order
-          .slice(batch * settings.batchSize, (batch + 1) * settings.batchSize)
-          .map((i) => trainset[i] as IdentifiedExample);
-        const predictions = await evaluator.evaluate({}, examples, { signal });
-        const trainReward = meanScore(predictions);
-        for (const optimizer of optimizers) {
-          await optimizer.invoke({ variables, predictions, reward: trainReward, context }, stepConfig);
+      signal?.throwIfAborted();
+      options.usage?.check(options.budget);
+      const { epoch, nextBatch: batch, step } = position;
+      await notify(hooks, "onBatchBegin", { epoch, batch, step });
+      const examples = position.order
+        .slice(batch * settings.batchSize, (batch + 1) * settings.batchSize)
+        .map((i) => trainset[i] as IdentifiedExample);
+      const paidBefore = evaluator.metricCalls.used;
+      const active = optimizers.filter((o) => !stops.has(o.name));
+      // The batch is run with the values in place only when an optimizer learns from it.
+      const predictions = active.some((o) => o.usesBatchPredictions)
+        ? await evaluator.evaluate({}, examples, { signal, phase: "train" })
+        : undefined;
+      if (predictions && step === 0 && valset.length === 0) assertSeedWorks(predictions);
+      const trainReward = predictions ? meanScore(predictions) : undefined;
+      for (const optimizer of active) {
+        await optimizer.invoke(
+          { variables, ...(predictions ? { predictions, reward: trainReward } : {}), context: contextFor(optimizer) },
+          { ...fitRun.child(runConfig, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }), ...(signal ? { signal } : {}) },
+        );
+      }
+      const epochDone = batch + 1 === batchesPerEpoch;
+      position = { ...position, nextBatch: batch + 1, step: step + 1 };
+      position.stalled = evaluator.metricCalls.used === paidBefore ? position.stalled + 1 : 0;
+      const entry: HistoryEntry = {
+        epoch,
+        batch,
+        step: step + 1,
+        ...(trainReward !== undefined ? { trainReward } : {}),
+        metricCalls: evaluator.metricCalls.used,
+      };
+      if (epochDone) {
+        const measured = await validate("validation");
+        if (measured) {
+          entry.valReward = measured.mean;
+          const update = updateEarlyStopping(earlyStopping, measured.mean, entry.step, evaluator.currentValues(), options.earlyStopping);
+          earlyStopping = update.state;
+          if (update.stop) {
+            position.stopped = true;
+            stoppedBy = { reason: `no validation improvement for ${options.earlyStopping?.patience} epoch(s)`, limit: "earlyStopping" };
+          }
         }
-        const entry: HistoryEntry = { epoch, batch, step: step + 1, trainReward };
-        const epochDone = batch + 1 === batchesPerEpoch;
-        if (epochDone) await endEpoch(entry);
-        history.push(entry);
-        position = {
-          ...position,
-          nextBatch: batch + 1,
-          step: step + 1,
-        };
-        if (epochDone) position = { ...position, epoch: epoch + 1, nextBatch: 0, order: [] };
-        // Checkpoint before telling callbacks, so a crash inside a callback loses nothing.
-        await checkpoint();
-        await notify(callbacks, "onBatchEnd", entry);
-        if (epochDone) {
-          await notify(callbacks, "onEpochEnd", {
-            epoch,
-            ...(entry.valReward !== undefined ? { valReward: entry.valReward } : {}),
-            stopping: position.stopped,
-          });
-        }
-        if (position.stopped || epochDone) break;
+        position = { ...position, epoch: epoch + 1, nextBatch: 0, order: [] };
+      }
+      history.push(entry);
+      // Checkpoint before telling hooks, so a crash inside a hook loses nothing.
+      await checkpoint();
+      await notify(hooks, "onBatchEnd", entry);
+      if (epochDone) {
+        await notify(hooks, "onEpochEnd", {
+          epoch,
+          ...(entry.valReward !== undefined ? { valReward: entry.valReward } : {}),
+          stopping: position.stopped,
+        });
+      }
+      if (!Number.isFinite(settings.epochs) && position.stalled >= stallLimit) {
+        stoppedBy = { reason: `no optimizer paid for a new program run in ${position.stalled} steps: nothing left to improve` };
+        break;
       }
     }
     if (position.stopped) status = "early-stopped";
   } catch (error) {
     const stop = classifyStop(error, signal);
-    if (!stop) throw error;
-    status = stop.status;
-    trainingError = stop.error;
+    if (!stop) {
+      await evaluator.settle();
+      await fitRun.fail(error);
+      throw error;
+    }
+    ({ status } = stop);
+    stoppedBy = stop.cause;
+    failure = error;
   }
 
-  // Updates `entry` with the validation mean and decides early stopping (state lands in the checkpoint).
-  async function endEpoch(entry: HistoryEntry): Promise<void> {
-    const valReward = await validate();
-    if (valReward === undefined) return;
-    entry.valReward = valReward;
-    const minDelta = options.earlyStopping?.minDelta ?? 0;
-    if (earlyStopping.best === null || valReward > earlyStopping.best + minDelta) {
-      earlyStopping = { best: valReward, bestStep: entry.step, bestValues: evaluator.currentValues(), waited: 0 };
-    } else {
-      earlyStopping = { ...earlyStopping, waited: earlyStopping.waited + 1 };
-      if (options.earlyStopping && earlyStopping.waited >= options.earlyStopping.patience) {
-        position = { ...position, stopped: true };
+  /** Why the loop should end before the next step, if it should. */
+  function loopEnd(): StopCause | undefined {
+    if (position.epoch >= settings.epochs) return { reason: `${settings.epochs} epoch(s) done`, limit: "epochs" };
+    if (evaluator.remaining() === 0) return { reason: `maxMetricCalls=${settings.maxMetricCalls} spent`, limit: "maxMetricCalls" };
+    if (optimizers.every((o) => stops.has(o.name))) {
+      const last = optimizers.at(-1) as Optimizer;
+      return { reason: `every optimizer is done (${last.name}: ${stops.get(last.name)})`, optimizer: last.name };
+    }
+    return undefined;
+  }
+
+  // Finalize: each optimizer settles its variables (through invoke, like a step), then the run's best
+  // measured program is put in place.
+  const finalizeConfig = { ...fitRun.child(runConfig, { metadata: { tunechain_phase: "finalize" } }), ...(signal ? { signal } : {}) };
+  if (status !== "aborted") {
+    for (const optimizer of optimizers) {
+      try {
+        await optimizer.invoke({ variables, optimize: false, finalize: true, context: contextFor(optimizer) }, finalizeConfig);
+      } catch (error) {
+        const stop = classifyStop(error, signal);
+        if (!stop) {
+          await evaluator.settle();
+          await fitRun.fail(error);
+          throw error;
+        }
+        // Out of budget while finalizing: what was measured stays, the values in place stand.
+        if (status === "completed" || status === "early-stopped") {
+          status = stop.status;
+          stoppedBy = stop.cause;
+        }
+        failure ??= error;
+        break;
       }
     }
   }
 
-  // Finalize: with held-out evaluation normally; from what the optimizers know when the run was cut short.
-  const cutShort = status === "aborted" || status === "budget-exhausted";
-  const finalizeContext: OptimizationContext = cutShort
-    ? { trainset, config: runConfig ?? {} }
-    : { ...context, config: stepConfig, ...(signal ? { signal } : {}) };
-  for (const optimizer of optimizers) {
+  let finalValScore: number | undefined;
+  let finalChoice: string | undefined;
+  let finalValidation: ScoredPrediction[] | undefined;
+  if (valset.length > 0) {
     try {
-      await optimizer.finalizeVariableValues(variables, finalizeContext);
+      if (status !== "aborted") await validate("finalize");
     } catch (error) {
       if (!classifyStop(error, signal)) throw error;
-      // Out of budget or aborted while finalizing: keep the values in place.
-      if (status === "completed" || status === "early-stopped") status = classifyStop(error, signal)!.status;
-      trainingError ??= error;
-      break;
     }
+    const inPlace = ledger.completeMean(hashJson(evaluator.currentValues()));
+    const best = ledger.best();
+    if ((options.restoreBest ?? true) && best && (inPlace === undefined || best.mean > inPlace)) {
+      assignValues(variables, best.values);
+      finalValScore = best.mean;
+      finalChoice = best.complete
+        ? "the program with the best mean over the whole validation set"
+        : `a program validated on ${best.count} of ${valset.length} examples, whose lower 95% bound beat every fully validated one`;
+    } else if (inPlace !== undefined) {
+      finalValScore = inPlace;
+      finalChoice = "the optimizers' finalize";
+    }
+    // The final program's answers on the validation set, when they were measured (served from the cache).
+    finalValidation = undefined;
+    if (evaluator.costOf({}, valset) === 0) finalValidation = await evaluator.evaluate({}, valset, { signal, phase: "finalize" });
   }
 
-  let finalValScore: number | undefined;
-  if (valset.length > 0 && status !== "aborted" && status !== "budget-exhausted") {
+  let testScore: number | undefined;
+  if (testset.length > 0 && status !== "aborted") {
     try {
-      finalValScore = await validate();
+      testScore = meanScore(await evaluator.evaluate({}, testset, { signal, phase: "test", unbudgeted: true }));
     } catch (error) {
-      const stop = classifyStop(error, signal);
-      if (!stop) throw error;
-      status = stop.status;
-      trainingError ??= error;
-    }
-    const best = earlyStopping.bestValues;
-    const restore = options.restoreBest ?? true;
-    if (restore && best && earlyStopping.best !== null && finalValScore !== undefined && earlyStopping.best > finalValScore) {
-      assignValues(variables, best);
-      finalValScore = earlyStopping.best;
+      if (!classifyStop(error, signal)) throw error;
     }
   }
 
-  const finalValues = evaluator.currentValues();
-  // Callback handlers may run in the background; let them finish so usage and traces are complete.
+  // Runs still in flight (siblings of one that hit a budget) finish before usage is read.
+  await evaluator.settle();
   await awaitAllCallbacks();
+  const finalValues = evaluator.currentValues();
   const usage = options.usage ? options.usage.summary() : EMPTY_USAGE;
-  const leaderboard: CandidateRecord[] = optimizers.flatMap((optimizer) => optimizer.leaderboard());
+  const proposals = optimizers.map((o) => o.proposalStats()).filter((p): p is ProposalStats => p !== undefined);
+  warnAboutFailedProposals(proposals);
   const record: RunRecord = {
-    version: 1,
+    version: 2,
     startedAt: runStartedAt,
     finishedAt: new Date().toISOString(),
     status,
+    ...(stoppedBy ? { stoppedBy } : {}),
     settings: {
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      concurrency: options.concurrency ?? 4,
-      seed: settings.seed,
-      trainSize: trainset.length,
-      valSize: valset.length,
-      optimizers: optimizers.map((o) => o.name),
-      variables: variables.map((v) => v.name),
-      reward: options.reward.name || "custom",
-      ...(options.earlyStopping ? { earlyStopping: { ...options.earlyStopping } } : {}),
-      ...(options.budget ? { budget: { ...options.budget } } : {}),
+      ...describeSettings(settings, options, trainset, valset, testset, optimizers, variables),
       cache: cacheStats(),
-      ...(trainingError ? { stoppedBecause: (trainingError as Error).message ?? String(trainingError) } : {}),
+      ...(failure ? { stoppedBecause: (failure as Error).message ?? String(failure) } : {}),
     },
     initialValues,
     finalValues,
     ...(initialValScore !== undefined ? { initialValScore } : {}),
     ...(finalValScore !== undefined ? { finalValScore } : {}),
+    ...(finalChoice ? { finalChoice } : {}),
+    ...(testScore !== undefined ? { testScore } : {}),
+    metricCalls: evaluator.metricCalls,
     history,
-    leaderboard,
+    leaderboard: optimizers.flatMap((optimizer) => optimizer.leaderboard()),
+    proposals,
+    ...(finalValidation ? { finalValidation: failuresFirst(finalValidation) } : {}),
+    models: modelsOf(options.usage),
     usage,
   };
   if (options.recordPath) await writeFileAtomic(options.recordPath, `${stringify(record, null, 2)}\n`);
-  await notify(callbacks, "onTrainEnd", {
+  await notify(hooks, "onTrainEnd", {
     status,
+    ...(stoppedBy ? { stoppedBy } : {}),
     history,
     ...(finalValScore !== undefined ? { finalValScore } : {}),
+    ...(testScore !== undefined ? { testScore } : {}),
+  });
+  await fitRun.end({
+    status,
+    ...(stoppedBy ? { stoppedBy: stoppedBy.reason } : {}),
+    initialValScore,
+    finalValScore,
+    testScore,
+    metricCalls: evaluator.metricCalls.used,
   });
   return {
     history,
     best: { values: finalValues, ...(finalValScore !== undefined ? { valScore: finalValScore } : {}) },
+    ...(testScore !== undefined ? { testScore } : {}),
     variables,
     usage,
     status,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    metricCalls: evaluator.metricCalls,
+    proposals,
     cache: cacheStats(),
     record,
   };
 }
 
-interface Settings {
-  epochs: number;
-  batchSize: number;
-  seed: number;
-}
-
-function checkOptions<Output>(options: FitOptions<Output>): Settings {
-  if (typeof options !== "object" || options === null) {
-    throw new TrainingOptionsError("fit(program, options) needs options: { trainset, reward, optimizers, … }.");
-  }
-  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown.length > 0) {
-    throw new TrainingOptionsError(
-      `fit does not know the option(s) ${unknown.map((k) => `'${k}'`).join(", ")}. Known options: ${KNOWN_OPTIONS.join(", ")}.`,
+/** More than half of the seed evaluation failing is a broken setup: stop with the first failures. */
+function assertSeedWorks(predictions: readonly ScoredPrediction[]): void {
+  const failed = predictions.filter((p) => p.error !== undefined);
+  if (failed.length * 2 > predictions.length) {
+    throw new SeedValidationError(
+      failed.length,
+      predictions.length,
+      failed.map((p) => ({ exampleId: p.exampleId, error: p.error ?? "" })),
     );
   }
-  if (typeof options.reward !== "function") {
-    throw new TrainingOptionsError("fit needs `reward`: a function (prediction, example) => number | { score, feedback } (e.g. exactMatch()).");
+}
+
+function failuresFirst(predictions: readonly ScoredPrediction[]): ScoredPrediction[] {
+  return [...predictions].sort((a, b) => a.score - b.score).map(({ trace: _trace, cached: _cached, ...rest }) => rest);
+}
+
+/** A process warning when more than half of an optimizer's proposals failed: the run "completes" learning nothing. */
+function warnAboutFailedProposals(stats: readonly ProposalStats[]): void {
+  for (const stat of stats) {
+    if (stat.proposals > 0 && stat.failed * 2 > stat.proposals) {
+      process.emitWarning(
+        `Optimizer '${stat.optimizer}': ${stat.failed} of ${stat.proposals} proposals failed (${Object.entries(stat.rejected)
+          .map(([reason, n]) => `${reason} ${n}`)
+          .join(", ")}). Latest: ${stat.latestFailure ?? "?"}. Check the optimizer model (a model that answers prose instead of JSON needs structuredOutput: "prompted" or a more capable model).`,
+        { code: "TUNECHAIN_PROPOSALS_FAILED" },
+      );
+    }
   }
-  const optimizers = Array.isArray(options.optimizers) ? options.optimizers : [options.optimizers];
-  if (optimizers.length === 0 || optimizers.some((o) => typeof (o as Optimizer)?.applyOptimization !== "function")) {
-    throw new TrainingOptionsError("fit needs `optimizers`: an Optimizer or a non-empty array of them (e.g. new InstructionOptimizer({...})).");
+}
+
+function modelsOf(usage: UsageLedger | undefined): ModelRecord[] {
+  if (!usage) return [];
+  return usage.toJSON().entries.map((entry) => ({ role: entry.role, model: entry.model, standIn: (entry as { standIn?: boolean }).standIn === true }));
+}
+
+/** The components fit found, in program order, for the optimizers' meta-prompts. */
+function componentInfos(prompts: readonly TrainablePrompt[]): ComponentInfo[] {
+  const infos: ComponentInfo[] = [];
+  for (const prompt of prompts) {
+    if (infos.some((info) => info.name === prompt.variableName)) continue;
+    const template = prompt.userMessages.promptMessages
+      .map((message) => (message as { prompt?: { template?: unknown } }).prompt?.template)
+      .filter((text): text is string => typeof text === "string")
+      .join("\n");
+    infos.push({
+      name: prompt.variableName,
+      index: infos.length,
+      ...(template ? { template } : {}),
+      inputVariables: [...prompt.inputVariables] as string[],
+      templateFormat: prompt.templateFormat,
+    });
   }
-  const names = optimizers.map((o) => (o as Optimizer).name);
-  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate !== undefined) {
-    throw new TrainingOptionsError(`Two optimizers are named '${duplicate}'; checkpoints key their state by name, so give each its own name.`);
-  }
-  const positiveInt = (name: string, value: number | undefined, fallback: number): number => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < 1) throw new TrainingOptionsError(`${name} must be a positive integer, got ${String(value)}.`);
-    return v;
+  return infos;
+}
+
+function describeSettings<O, E>(
+  settings: Settings,
+  options: FitOptions<O, E>,
+  trainset: readonly IdentifiedExample[],
+  valset: readonly IdentifiedExample[],
+  testset: readonly IdentifiedExample[],
+  optimizers: readonly Optimizer[],
+  variables: readonly Variable<object>[],
+): Record<string, unknown> {
+  return {
+    epochs: Number.isFinite(settings.epochs) ? settings.epochs : "until the metric budget is spent",
+    batchSize: settings.batchSize,
+    concurrency: options.concurrency ?? 4,
+    seed: settings.seed,
+    ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
+    trainSize: trainset.length,
+    valSize: valset.length,
+    testSize: testset.length,
+    optimizers: optimizers.map((o) => o.name),
+    variables: variables.map((v) => v.name),
+    reward: options.reward.name || "custom",
+    ...(options.earlyStopping ? { earlyStopping: { ...options.earlyStopping } } : {}),
+    ...(options.budget ? { budget: { ...options.budget } } : {}),
   };
-  const epochs = positiveInt("epochs", options.epochs, 1);
-  const batchSize = positiveInt("batchSize", options.batchSize, 8);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new TrainingOptionsError(`seed must be an integer, got ${String(seed)}.`);
-  if (options.validationSplit !== undefined) {
-    if (options.valset !== undefined) {
-      throw new TrainingOptionsError("Give either `valset` or `validationSplit`, not both.");
-    }
-    if (!(options.validationSplit > 0 && options.validationSplit < 1)) {
-      throw new TrainingOptionsError(`validationSplit must be between 0 and 1 (e.g. 0.2), got ${String(options.validationSplit)}.`);
-    }
-  }
-  if (options.earlyStopping !== undefined) {
-    const patience = options.earlyStopping.patience;
-    if (!Number.isInteger(patience) || patience < 1) {
-      throw new TrainingOptionsError(`earlyStopping.patience must be a positive integer (epochs), got ${String(patience)}.`);
-    }
-    if (options.valset === undefined && options.validationSplit === undefined) {
-      throw new TrainingOptionsError("earlyStopping watches the validation score: give `valset` or `validationSplit` too.");
-    }
-  }
-  if (options.resume && !options.checkpoint) {
-    throw new TrainingOptionsError("resume: true needs `checkpoint`: the path of the checkpoint file to continue from.");
-  }
-  if (options.budget && !options.usage) {
-    throw new TrainingOptionsError("A `budget` is checked against a usage ledger: pass `usage` (the UsageLedger your models record into).");
-  }
-  return { epochs, batchSize, seed };
 }
 
 /** The checkpoint's usage, validated before any state is restored. */
@@ -560,13 +576,25 @@ function assignValues(variables: readonly Variable<object>[], values: CandidateV
   }
 }
 
-/** Budget exhaustion and aborts end training cleanly; anything else is a failure. */
-function classifyStop(error: unknown, signal: AbortSignal | undefined): StopTraining | undefined {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === "BudgetExceededError" || (error as { cause?: { name?: unknown } })?.cause?.name === "BudgetExceededError") {
-    return new StopTraining("budget-exhausted", error);
+/** Budgets and aborts end training cleanly (with what ended it); anything else is a failure. */
+function classifyStop(error: unknown, signal: AbortSignal | undefined): { status: RunStatus; cause: StopCause } | undefined {
+  const found = findNamed(error, ["MetricBudgetExceededError", "BudgetExceededError"]);
+  if (found?.name === "MetricBudgetExceededError") {
+    return { status: "completed", cause: { reason: found.message, limit: "maxMetricCalls" } };
   }
-  if (signal?.aborted) return new StopTraining("aborted", error);
+  if (found) {
+    const limit = (found as { limit?: StopCause["limit"] }).limit;
+    return { status: "budget-exhausted", cause: { reason: found.message, ...(limit ? { limit } : {}) } };
+  }
+  if (signal?.aborted) return { status: "aborted", cause: { reason: "aborted through the signal" } };
   return undefined;
 }
 
+/** The error or one of its causes with one of `names` (matched by name: two copies of a module still agree). */
+function findNamed(error: unknown, names: readonly string[]): Error | undefined {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const name = (current as { name?: unknown }).name;
+    if (typeof name === "string" && names.includes(name)) return current as Error;
+  }
+  return undefined;
+}

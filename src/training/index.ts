@@ -1,5 +1,5 @@
 // Public API of src/training, re-exported by src/index.ts.
-export type { HistoryEntry, RunRecord } from "./run-record.js";
+export type { HistoryEntry, ModelRecord, RunRecord, RunStatus, StopCause } from "./run-record.js";
 export { fit, type EarlyStoppingOptions, type FitOptions, type FitResult } from "./fit.js";
 export { evaluate, type EvaluateOptions, type EvaluationResult } from "./evaluate.js";
 export {
@@ -9,9 +9,15 @@ export {
   type SaveVariablesMeta,
   type VariablesArtifact,
 } from "./artifacts.js";
-export type { EpochEndInfo, TrainBeginInfo, TrainEndInfo, TrainingCallbacks } from "./callbacks.js";
+export type { EpochEndInfo, TrainBeginInfo, TrainEndInfo, TrainingHooks } from "./hooks.js";
 export { progressBar } from "./progress.js";
-export { ProgramEvaluator, type CacheStats, type ProgramEvaluatorOptions } from "./program-evaluator.js";
+export {
+  ProgramEvaluator,
+  type CacheStats,
+  type EvaluateCallOptions,
+  type MetricCallStats,
+  type ProgramEvaluatorOptions,
+} from "./program-evaluator.js";
 export type { CheckpointState, CheckpointFingerprint } from "./checkpoint.js";
 export type { RetryOptions } from "./retry.js";
 export { hashJson, redactSecrets } from "./files.js";
@@ -19,6 +25,8 @@ export {
   ArtifactError,
   CheckpointError,
   DatasetError,
-  ProgramRunError,
+  MetricBudgetExceededError,
+  MissingPromptInputError,
+  SeedValidationError,
   TrainingOptionsError,
 } from "./errors.js";

@@ -1,25 +1,37 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TunechainError } from "../errors.js";
+import { isRetryable } from "../models/retry-policy.js";
 
 export interface RetryOptions {
-  /** Extra attempts after the first failure (default 3). */
+  /** Extra attempts after a transient failure (429, 408, 5xx, network, timeout) of a program run (default 3). */
   retries?: number;
   /** Wait before the first retry, doubled for each next one (default 250 ms). */
   retryDelayMs?: number;
 }
 
 /**
- * Errors that another attempt cannot fix: the caller aborted, the budget is spent, or the user's own
- * setup is wrong (every TunechainError). Matched by name so two copies of a module still agree. An
- * AbortError without our signal aborted is a client timeout: worth another attempt.
+ * Errors that end the evaluation instead of becoming a score: the caller aborted, a budget is spent, or the
+ * user's setup is wrong (every TunechainError that a candidate cannot cause). Matched by name so two copies
+ * of a module still agree.
  */
 export function isFinalError(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   const name = (error as { name?: unknown } | null)?.name;
-  return error instanceof TunechainError || name === "BudgetExceededError";
+  if (name === "BudgetExceededError" || name === "MetricBudgetExceededError") return true;
+  return error instanceof TunechainError && !CANDIDATE_ERRORS.has(String(name));
 }
 
-/** Runs `task` until it succeeds, retrying transient failures; returns its result and the attempts used. */
+/** tunechain errors a candidate value can cause inside a program run: they are the candidate's score, not a stop. */
+const CANDIDATE_ERRORS = new Set(["PromptPlaceholderError", "StructuredOutputError", "ModelRequestError", "ModelTimeoutError"]);
+
+/** Failures another attempt may fix: rate limits, server errors, network faults and timeouts. */
+export function isTransient(error: unknown): boolean {
+  if (isRetryable(error)) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "TimeoutError" || name === "AbortError" || name === "ModelTimeoutError";
+}
+
+/** Runs `task`, retrying transient failures; every other failure is thrown at once with the attempts used. */
 export async function withRetries<T>(
   task: () => Promise<T>,
   options: RetryOptions & { signal?: AbortSignal },
@@ -30,7 +42,8 @@ export async function withRetries<T>(
     try {
       return await task();
     } catch (error) {
-      if (attempt >= retries || isFinalError(error, options.signal)) throw Object.assign(wrap(error), { attempts: attempt + 1 });
+      const done = attempt >= retries || isFinalError(error, options.signal) || !isTransient(error);
+      if (done) throw Object.assign(wrap(error), { attempts: attempt + 1 });
       if (delay > 0) await sleep(delay * 2 ** attempt, undefined, { signal: options.signal });
     }
   }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { Example } from "../../optimizers/context.js";
+import type { Example } from "../../data/example.js";
 import { writeFileAtomic } from "../../training/files.js";
 import { loadVariables } from "../../training/artifacts.js";
 import { evaluate } from "../../training/evaluate.js";

@@ -3,7 +3,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { UsageLedger } from "../../models/usage-ledger.js";
 import type { Budget } from "../../models/types.js";
 import { saveVariables } from "../../training/artifacts.js";
-import type { TrainingCallbacks } from "../../training/callbacks.js";
+import type { TrainingHooks } from "../../training/hooks.js";
 import { fit, type FitOptions } from "../../training/fit.js";
 import type { CliArguments } from "../arguments.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
@@ -34,10 +34,10 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
 
   const interrupts = guardInterrupts((text) => output.error(text.trimEnd()));
   const drawBar = !args.quiet && process.stdout.isTTY === true;
-  const callbacks: TrainingCallbacks[] = [];
-  const given = config.fit.callbacks as TrainingCallbacks | TrainingCallbacks[] | undefined;
-  if (given) callbacks.push(...(Array.isArray(given) ? given : [given]));
-  if (!drawBar && !args.quiet) callbacks.push(epochLines(output));
+  const hooks: TrainingHooks[] = [];
+  const given = config.fit.hooks as TrainingHooks | TrainingHooks[] | undefined;
+  if (given) hooks.push(...(Array.isArray(given) ? given : [given]));
+  if (!drawBar && !args.quiet) hooks.push(epochLines(output));
 
   const options: FitOptions = {
     ...(config.fit as Partial<FitOptions>),
@@ -46,7 +46,7 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
     optimizers: config.optimizers,
     signal: interrupts.signal,
     progress: drawBar,
-    callbacks,
+    hooks,
     usage: ledger,
     recordPath,
     ...(config.fit.config ? { config: config.fit.config as RunnableConfig } : {}),
@@ -77,7 +77,18 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
       : record.finalValScore === undefined
         ? ` Validation: ${record.initialValScore.toFixed(3)} (seed); the tuned values were not measured.`
         : ` Validation: ${record.initialValScore.toFixed(3)} (seed) → ${record.finalValScore.toFixed(3)} (tuned).`;
-  output.info(`Run ${record.status} after ${record.history.length} steps and ${record.usage.total.calls} model calls.${scores}`);
+  const why = record.stoppedBy ? ` (${record.stoppedBy.reason})` : "";
+  output.info(
+    `Run ${record.status}${why} after ${record.history.length} steps, ${record.metricCalls.used} program runs and ` +
+      `${record.usage.total.calls} model calls.${scores}`,
+  );
+  if (record.testScore !== undefined) output.info(`Test set: ${record.testScore.toFixed(3)} (scored once, outside the budget).`);
+  for (const stats of record.proposals) {
+    const refused = Object.entries(stats.rejected).map(([reason, n]) => `${reason} ${n}`);
+    output.info(
+      `Proposals of ${stats.optimizer}: ${stats.proposals} asked, ${stats.failed} failed` + (refused.length > 0 ? ` (refused: ${refused.join(", ")})` : "") + ".",
+    );
+  }
   output.info(`Tuned values: ${artifact}`);
   output.info(`Run record:   ${recordPath}  (HTML report: tunechain report ${recordPath})`);
   switch (record.status) {
@@ -110,7 +121,7 @@ function budgetOf(args: CliArguments, fromConfig: Budget | undefined): Budget | 
 }
 
 /** Without a terminal (CI logs, pipes) one line per epoch instead of a bar; on stderr, like the bar's role. */
-function epochLines(output: CliOutput): TrainingCallbacks {
+function epochLines(output: CliOutput): TrainingHooks {
   let epochs = 0;
   let lastTrain: number | undefined;
   return {
@@ -118,7 +129,8 @@ function epochLines(output: CliOutput): TrainingCallbacks {
       epochs = info.epochs;
       const start = info.startEpoch > 0 || info.startBatch > 0 ? `, resuming at epoch ${info.startEpoch + 1} batch ${info.startBatch + 1}` : "";
       const seed = info.initialValScore !== undefined ? `, seed validation ${info.initialValScore.toFixed(3)}` : "";
-      output.error(`tuning: ${info.trainSize} training and ${info.valSize} validation examples, ${epochs} epoch(s)${start}${seed}`);
+      const length = Number.isFinite(epochs) ? `${epochs} epoch(s)` : `until ${info.maxMetricCalls} program runs are spent`;
+      output.error(`tuning: ${info.trainSize} training and ${info.valSize} validation examples, ${length}${start}${seed}`);
     },
     onBatchEnd(entry) {
       lastTrain = entry.trainReward;
@@ -126,7 +138,7 @@ function epochLines(output: CliOutput): TrainingCallbacks {
     onEpochEnd(info) {
       const train = lastTrain === undefined ? "" : ` train ${lastTrain.toFixed(3)}`;
       const val = info.valReward === undefined ? "" : ` validation ${info.valReward.toFixed(3)}`;
-      output.error(`epoch ${info.epoch + 1}/${epochs}:${train}${val}`);
+      output.error(`epoch ${info.epoch + 1}${Number.isFinite(epochs) ? `/${epochs}` : ""}:${train}${val}`);
     },
   };
 }

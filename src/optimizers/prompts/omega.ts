@@ -1,22 +1,28 @@
 import type { ChatMessage } from "../../models/types.js";
-import type { RememberedPrediction } from "../pool-state.js";
-import { describeKeys, formatPrediction, formatValue } from "./format.js";
+import type { RememberedPrediction } from "../program/pool-state.js";
+import { componentHeader, type ComponentView } from "./component-header.js";
+import { formatPrediction, formatValue } from "./format.js";
 
 interface Shown {
-  keys: readonly string[];
+  views: readonly ComponentView[];
   good: readonly RememberedPrediction[];
   bad: readonly RememberedPrediction[];
 }
 
+function target(views: readonly ComponentView[]): string {
+  return views.map((v) => `the ${v.component.key} of prompt '${v.component.variable}'`).join(" and ");
+}
+
 function evidence(shown: Shown): string[] {
+  const component = shown.views.length === 1 ? shown.views[0]?.component.variable : undefined;
   const lines: string[] = [];
   if (shown.good.length > 0) {
     lines.push("", "Examples it handles well:");
-    shown.good.forEach((p, i) => lines.push("", `Example ${i + 1}:`, formatPrediction(p)));
+    shown.good.forEach((p, i) => lines.push("", `Example ${i + 1}:`, formatPrediction(p, { component })));
   }
   if (shown.bad.length > 0) {
     lines.push("", "Examples it gets wrong:");
-    shown.bad.forEach((p, i) => lines.push("", `Example ${shown.good.length + i + 1}:`, formatPrediction(p)));
+    shown.bad.forEach((p, i) => lines.push("", `Example ${shown.good.length + i + 1}:`, formatPrediction(p, { component })));
   }
   return lines;
 }
@@ -26,13 +32,14 @@ const CLOSING =
 
 const SYSTEM: ChatMessage = {
   role: "system",
-  content: "You evolve the prompts of an AI system: you rewrite and recombine them so that they score higher.",
+  content: "You evolve the prompts of an AI program: you rewrite and recombine them so that they score higher.",
 };
 
 /** Mutation: rewrite one parent so it keeps what works and fixes what fails. */
-export function mutationMessages(input: Shown & { parent: Record<string, unknown> }): ChatMessage[] {
+export function mutationMessages(input: Shown & { parent: unknown }): ChatMessage[] {
   const lines = [
-    `Here is ${describeKeys(input.keys)} of a prompt:`,
+    `Here is ${target(input.views)} of an AI program:`,
+    ...input.views.flatMap(componentHeader),
     "",
     formatValue(input.parent),
     ...evidence(input),
@@ -44,11 +51,10 @@ export function mutationMessages(input: Shown & { parent: Record<string, unknown
 }
 
 /** Crossover: merge two parents into one child that combines their strengths. */
-export function crossoverMessages(
-  input: Shown & { first: Record<string, unknown>; second: Record<string, unknown> },
-): ChatMessage[] {
+export function crossoverMessages(input: Shown & { first: unknown; second: unknown }): ChatMessage[] {
   const lines = [
-    `Here are two versions of ${describeKeys(input.keys)} of a prompt.`,
+    `Here are two versions of ${target(input.views)} of an AI program.`,
+    ...input.views.flatMap(componentHeader),
     "",
     "Version A:",
     formatValue(input.first),

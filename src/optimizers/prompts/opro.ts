@@ -1,35 +1,47 @@
 import type { ChatMessage } from "../../models/types.js";
-import type { RememberedPrediction } from "../pool-state.js";
-import { describeKeys, formatPrediction, formatValue } from "./format.js";
+import type { RememberedPrediction } from "../program/pool-state.js";
+import { componentHeader, type ComponentView } from "./component-header.js";
+import { formatPrediction, formatValue } from "./format.js";
 
 export interface TrajectoryEntry {
-  value: Record<string, unknown>;
+  /** The version: the text of one component, or an object with one property per component rewritten together. */
+  value: unknown;
   /** Mean score in [0, 1]; shown as 0–100. */
   score: number;
 }
 
 /**
- * OPRO's meta-prompt: previous values with their scores in ascending order (so the best sit closest to the
- * request), a few task exemplars showing where the text is used, and the request for a new, different,
- * higher-scoring, concise value.
+ * OPRO's meta-prompt: which prompt(s) to rewrite and where they sit, previous versions with their scores in
+ * ascending order (so the best sit closest to the request), a few task exemplars showing what the prompt
+ * received and produced, and the request for a new, different, higher-scoring, concise version.
  */
 export function oproMessages(input: {
-  keys: readonly string[];
+  views: readonly ComponentView[];
   trajectory: readonly TrajectoryEntry[];
   exemplars: readonly RememberedPrediction[];
 }): ChatMessage[] {
-  const target = describeKeys(input.keys);
-  const sections: string[] = [
-    `Your task is to write ${target} of a prompt that an AI system follows to solve a task.`,
+  const joint = input.views.length > 1;
+  const target = joint
+    ? `the ${input.views.map((v) => `${v.component.key} of prompt '${v.component.variable}'`).join(" and ")}, together`
+    : `the ${input.views[0]?.component.key ?? "text"} of prompt '${input.views[0]?.component.variable ?? ""}'`;
+  const sections: string[] = [`Your task is to write ${target}: text that an AI program follows to solve a task.`];
+  for (const view of input.views) sections.push(...componentHeader(view));
+  sections.push(
     "",
     "Below are previous versions with their scores (0 to 100, higher is better), sorted from lowest to highest score.",
-  ];
+  );
   for (const entry of input.trajectory) {
     sections.push("", "Version:", formatValue(entry.value), `Score: ${Math.round(entry.score * 100)}`);
   }
   if (input.exemplars.length > 0) {
-    sections.push("", "Below are examples of the task, with the answer the system gave using the latest version.");
-    input.exemplars.forEach((exemplar, i) => sections.push("", `Example ${i + 1}:`, formatPrediction(exemplar)));
+    sections.push("", "Below are examples of the task, with what the program did using the latest version.");
+    input.exemplars.forEach((exemplar, i) =>
+      sections.push(
+        "",
+        `Example ${i + 1}:`,
+        formatPrediction(exemplar, joint ? {} : { component: input.views[0]?.component.variable }),
+      ),
+    );
   }
   sections.push(
     "",

@@ -1,0 +1,48 @@
+import type { StoredCandidate } from "./pool-state.js";
+
+/** Mean and count of a candidate's scores on examples outside `excluded` (its training evidence). */
+export function trainingScore(candidate: StoredCandidate, excluded: ReadonlySet<string>): { mean: number; count: number } {
+  let sum = 0;
+  let count = 0;
+  for (const { exampleId, score } of candidate.instanceScores) {
+    if (excluded.has(exampleId)) continue;
+    sum += score;
+    count += 1;
+  }
+  return { mean: count === 0 ? 0 : sum / count, count };
+}
+
+/**
+ * Training mean minus an uncertainty term that shrinks with the number of examples, so a candidate that got
+ * lucky on one small batch does not beat one that has been good over many. Unscored candidates rank last.
+ */
+export function noiseAwareScore(candidate: StoredCandidate, uncertaintyWeight: number, excluded: ReadonlySet<string>): number {
+  const { mean, count } = trainingScore(candidate, excluded);
+  if (count === 0) return Number.NEGATIVE_INFINITY;
+  return mean - uncertaintyWeight / Math.sqrt(count);
+}
+
+/** Numeric part of a pool id ("c12" → 12): older candidates win ties, so the order never depends on luck. */
+export function birthOrder(candidate: StoredCandidate): number {
+  return Number.parseInt(candidate.id.replace(/^\D+/, ""), 10) || 0;
+}
+
+/**
+ * Best first: validated candidates by validation score, then the others by noise-aware training score; ties go
+ * to the candidate with more evidence, then the older one.
+ */
+export function rankCandidates(
+  candidates: readonly StoredCandidate[],
+  uncertaintyWeight: number,
+  excluded: ReadonlySet<string>,
+): StoredCandidate[] {
+  const evidence = (c: StoredCandidate) => trainingScore(c, excluded).count;
+  const byTraining = (a: StoredCandidate, b: StoredCandidate) =>
+    noiseAwareScore(b, uncertaintyWeight, excluded) - noiseAwareScore(a, uncertaintyWeight, excluded) ||
+    evidence(b) - evidence(a) ||
+    birthOrder(a) - birthOrder(b);
+  const validated = candidates.filter((c) => c.validationScore !== undefined);
+  const others = candidates.filter((c) => c.validationScore === undefined);
+  validated.sort((a, b) => (b.validationScore ?? 0) - (a.validationScore ?? 0) || byTraining(a, b));
+  return [...validated, ...[...others].sort(byTraining)];
+}

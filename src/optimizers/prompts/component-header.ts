@@ -1,0 +1,19 @@
+import type { ComponentInfo } from "../context.js";
+import type { Component } from "../program/components.js";
+import { describePlace, type ComponentPlace } from "../program/program-structure.js";
+import { clip } from "./format.js";
+
+/** What a meta-prompt says about the component it rewrites: which prompt, where it sits, what it is asked. */
+export interface ComponentView {
+  component: Component;
+  place: ComponentPlace;
+  info?: ComponentInfo;
+}
+
+/** Lines naming the component, its place in the program and its message template. */
+export function componentHeader(view: ComponentView): string[] {
+  const { component, place, info } = view;
+  const lines = [`Prompt '${component.variable}' (its ${component.key}). ${describePlace(place)}`];
+  if (info?.template) lines.push(`Its message template (what it is asked each time): ${clip(info.template, 600)}`);
+  return lines;
+}
