@@ -63,7 +63,7 @@ type IterationState = { iteration: number };
 export interface ProposalStats {
   optimizer: string;
   proposals: number;
-  /** Proposals that failed (model error, not JSON, schema, placeholders, duplicate). */
+  /** Proposals the optimizer model failed to give usably (model error, not JSON, schema, placeholders). */
   failed: number;
   /** Refusals by reason, failures and measured rejections ("below-parent", "budget") alike. */
   rejected: Record<string, number>;

@@ -1,7 +1,16 @@
 import type { Runnable } from "@langchain/core/runnables";
 import type { Variable } from "../variables/variable.js";
 import { DuplicateVariableNameError } from "./errors.js";
-import type { PromptVariableValue, TrainablePrompt } from "./trainable-prompt.js";
+import type { TrainablePrompt } from "./trainable-prompt.js";
+
+/**
+ * Anything that holds a trainable Variable: a TrainablePrompt, a trainable tool. Passed to fit, evaluate and the
+ * artifact functions as `prompts` when a walk of the program cannot reach it (a closure, a lambda, a graph node
+ * given as a function).
+ */
+export interface Trainable {
+  readonly variable: Variable<object>;
+}
 
 type Node = Record<string, unknown>;
 
@@ -48,8 +57,11 @@ function childrenOf(node: Node): unknown[] {
   }
 }
 
-/** Every TrainablePrompt inside `runnable`, each once, in the order a depth-first walk meets them. */
-export function collectTrainablePrompts(runnable: Runnable | object): TrainablePrompt[] {
+/**
+ * Every TrainablePrompt inside `runnable`, each once, in the order a depth-first walk meets them, then those of
+ * `extra` the walk did not meet.
+ */
+export function collectTrainablePrompts(runnable: Runnable | object, extra: readonly Trainable[] = []): TrainablePrompt[] {
   const found: TrainablePrompt[] = [];
   const seen = new Set<unknown>();
   const visit = (value: unknown): void => {
@@ -62,17 +74,20 @@ export function collectTrainablePrompts(runnable: Runnable | object): TrainableP
     for (const child of childrenOf(value)) visit(child);
   };
   visit(runnable);
+  for (const item of extra) visit(item);
   return found;
 }
 
 /**
- * The trainable variables of a program: one per distinct variable, however many prompts or branches share
- * it. Two different variables with one name are an error (artifacts and checkpoints are keyed by name).
+ * The trainable variables of a program, then of `extra` (prompts or tools it holds out of a walk's reach): one
+ * per distinct variable, however many prompts or branches share it. Two different variables with one name are
+ * an error (artifacts and checkpoints are keyed by name).
  */
-export function collectTrainableVariables(runnable: Runnable | object): Variable<PromptVariableValue>[] {
-  const byName = new Map<string, Variable<PromptVariableValue>>();
-  for (const prompt of collectTrainablePrompts(runnable)) {
-    const variable = prompt.variable;
+export function collectTrainableVariables(runnable: Runnable | object, extra: readonly Trainable[] = []): Variable<object>[] {
+  const byName = new Map<string, Variable<object>>();
+  const holders: Trainable[] = [...collectTrainablePrompts(runnable), ...extra];
+  for (const holder of holders) {
+    const variable = holder.variable;
     const known = byName.get(variable.name);
     if (known !== undefined && known !== variable) throw new DuplicateVariableNameError(variable.name);
     byName.set(variable.name, variable);

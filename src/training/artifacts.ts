@@ -2,8 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Runnable } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
 import type { JsonValue } from "../json.js";
-import { collectTrainableVariables } from "../prompts/collect.js";
-import type { PromptVariableValue } from "../prompts/trainable-prompt.js";
+import { collectTrainableVariables, type Trainable } from "../prompts/collect.js";
 import { formatIssues } from "../variables/errors.js";
 import type { JsonSchema } from "../variables/schema.js";
 import { ArtifactError } from "./errors.js";
@@ -23,6 +22,8 @@ export interface VariablesArtifact {
 }
 
 export interface SaveVariablesMeta {
+  /** Trainable prompts (or tools) the program uses out of a walk's reach (see FitOptions.prompts). */
+  prompts?: readonly Trainable[];
   score?: number;
   /** Optimizers (or their names) that produced the values. */
   optimizers?: readonly (string | { name: string })[];
@@ -37,14 +38,14 @@ export function schemaHash(schema: JsonSchema): string {
 
 /** Saves the current value of every trainable variable of `program` to `path` (atomically). */
 export async function saveVariables(program: Runnable, path: string, meta: SaveVariablesMeta = {}): Promise<VariablesArtifact> {
-  const variables = collectTrainableVariables(program);
+  const variables = collectTrainableVariables(program, meta.prompts);
   const artifact: VariablesArtifact = {
     format: "tunechain-artifact",
     version: 1,
     savedAt: new Date().toISOString(),
     optimizers: (meta.optimizers ?? []).map((o) => (typeof o === "string" ? o : o.name)),
     variables: Object.fromEntries(
-      variables.map((v) => [v.name, { schemaHash: schemaHash(v.schema()), schema: v.schema(), value: v.json() }]),
+      variables.map((v) => [v.name, { schemaHash: schemaHash(v.schema()), schema: v.schema(), value: v.json() as Record<string, unknown> }]),
     ),
   };
   if (meta.score !== undefined) artifact.score = meta.score;
@@ -57,7 +58,12 @@ export async function saveVariables(program: Runnable, path: string, meta: SaveV
  * Assigns the values saved at `path` to the program's variables. Every variable must be in the file with
  * the same schema and a valid value; otherwise nothing is assigned and an ArtifactError says why.
  */
-export async function loadVariables(program: Runnable, path: string): Promise<VariablesArtifact> {
+export interface LoadVariablesOptions {
+  /** Trainable prompts (or tools) the program uses out of a walk's reach (see FitOptions.prompts). */
+  prompts?: readonly Trainable[];
+}
+
+export async function loadVariables(program: Runnable, path: string, options: LoadVariablesOptions = {}): Promise<VariablesArtifact> {
   let artifact: VariablesArtifact;
   try {
     artifact = JSON.parse(await readFile(path, "utf8")) as VariablesArtifact;
@@ -67,7 +73,7 @@ export async function loadVariables(program: Runnable, path: string): Promise<Va
   if (artifact?.format !== "tunechain-artifact" || artifact.version !== 1 || typeof artifact.variables !== "object") {
     throw new ArtifactError(`${path} is not a tunechain artifact (saveVariables writes { format: "tunechain-artifact", version: 1, … }).`);
   }
-  const variables = collectTrainableVariables(program);
+  const variables = collectTrainableVariables(program, options.prompts);
   const problems: string[] = [];
   for (const variable of variables) {
     const saved = artifact.variables[variable.name];
@@ -89,6 +95,6 @@ export async function loadVariables(program: Runnable, path: string): Promise<Va
   if (problems.length > 0) {
     throw new ArtifactError(`Cannot load ${path} into this program; nothing was assigned:\n  - ${problems.join("\n  - ")}`);
   }
-  for (const variable of variables) variable.assign(artifact.variables[variable.name]!.value as PromptVariableValue);
+  for (const variable of variables) variable.assign(artifact.variables[variable.name]!.value);
   return artifact;
 }

@@ -1,7 +1,7 @@
 import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import type { Example } from "../data/example.js";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
-import { collectTrainableVariables } from "../prompts/collect.js";
+import { collectTrainableVariables, type Trainable } from "../prompts/collect.js";
 import type { Reward } from "../rewards/reward.js";
 import { identifyExamples } from "./dataset.js";
 import { TrainingOptionsError } from "./errors.js";
@@ -17,6 +17,8 @@ export interface EvaluateOptions<Output = unknown, Expected = unknown> extends R
   config?: RunnableConfig;
   /** Values to use instead of the variables' current ones, by variable name. */
   values?: CandidateValues;
+  /** Trainable prompts (or tools) the program uses out of a walk's reach (see FitOptions.prompts). */
+  prompts?: readonly Trainable[];
   signal?: AbortSignal;
 }
 
@@ -45,7 +47,7 @@ export async function evaluate<Input, Output, Expected = unknown>(
   const evaluator = new ProgramEvaluator<Output>({
     program: program as unknown as Runnable<never, Output>,
     reward: options.reward as never,
-    variables: collectTrainableVariables(program),
+    variables: collectTrainableVariables(program, options.prompts),
     concurrency: options.concurrency,
     config: options.config,
     retries: options.retries,

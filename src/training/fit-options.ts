@@ -4,6 +4,7 @@ import type { Example } from "../data/example.js";
 import type { Budget, UsageSummary } from "../models/types.js";
 import type { UsageLedger } from "../models/usage-ledger.js";
 import type { Optimizer, ProposalStats } from "../optimizers/optimizer.js";
+import type { Trainable } from "../prompts/collect.js";
 import type { Reward } from "../rewards/reward.js";
 import type { Variable } from "../variables/variable.js";
 import { TrainingOptionsError } from "./errors.js";
@@ -30,6 +31,11 @@ export interface FitOptions<Output = unknown, Expected = unknown> extends RetryO
   reward: Reward<Output, Expected>;
   /** One or several optimizers; each acts on the variables whose schema contains its own. */
   optimizers: Optimizer | readonly Optimizer[];
+  /**
+   * Trainable prompts (or tools) the program uses where a walk of it cannot see them: inside a function, a
+   * RunnableLambda, a graph node given as a function. Their candidate values reach them through the run config.
+   */
+  prompts?: readonly Trainable[];
   /**
    * Program runs (not served from the cache) the whole run may pay for — seed validation, batches, optimizer
    * gates and validations, finalize — never passed. With it, training goes on until it is spent or no
@@ -103,6 +109,7 @@ const KNOWN_OPTIONS = [
   "validationSplit",
   "reward",
   "optimizers",
+  "prompts",
   "maxMetricCalls",
   "epochs",
   "batchSize",

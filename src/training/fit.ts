@@ -45,8 +45,8 @@ export async function fit<Input, Output, Expected = unknown>(
 ): Promise<FitResult> {
   const settings = checkOptions(options);
   const optimizers = [...(Array.isArray(options.optimizers) ? options.optimizers : [options.optimizers])] as Optimizer[];
-  const prompts = collectTrainablePrompts(program);
-  const variables = collectTrainableVariables(program) as unknown as Variable<object>[];
+  const prompts = collectTrainablePrompts(program, options.prompts);
+  const variables = collectTrainableVariables(program, options.prompts);
   checkRouting(variables, optimizers);
 
   const random = SeededRandom.fromSeed(settings.seed);
@@ -505,8 +505,10 @@ function checkRouting(variables: readonly Variable<object>[], optimizers: readon
   const trainable = variables.filter((v) => v.trainable);
   if (trainable.length === 0) {
     throw new TrainingOptionsError(
-      "The program has no TrainablePrompt: fit found nothing to tune. Build the chain with a TrainablePrompt " +
-        "(e.g. TrainablePrompt.fromChatPromptTemplate(prompt, { name })).",
+      "The program has no TrainablePrompt that fit can see: nothing to tune. Build the chain with a TrainablePrompt " +
+        "(e.g. TrainablePrompt.fromChatPromptTemplate(prompt, { name })). fit walks sequences, bindings, maps, branches " +
+        "and LangGraph graphs; a prompt used inside a function, a RunnableLambda or a graph node given as a function is " +
+        "out of its reach: pass it as `prompts: [prompt]` (to fit, evaluate, saveVariables and loadVariables).",
     );
   }
   if (!trainable.some((v) => optimizers.some((o) => o.matches(v)))) {

@@ -6,6 +6,7 @@ export {
   loadVariables,
   saveVariables,
   schemaHash,
+  type LoadVariablesOptions,
   type SaveVariablesMeta,
   type VariablesArtifact,
 } from "./artifacts.js";

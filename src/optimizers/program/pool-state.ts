@@ -31,7 +31,10 @@ export interface StoredCandidate {
 /** A prediction kept for exemplars, demonstrations and reflection (inputs and traces clipped). */
 export type RememberedPrediction = ScoredPrediction;
 
-/** Why a proposal could not be used. The first six are failures; the last two are measured rejections. */
+/**
+ * Why a proposal could not be used. model-error, not-json, schema and placeholders are failures of the
+ * optimizer model; a duplicate repeats a candidate already tried; the others are measured or budget refusals.
+ */
 export type RejectionReason =
   | "model-error"
   | "not-json"
@@ -42,8 +45,8 @@ export type RejectionReason =
   | "below-parent"
   | "no-evidence";
 
-/** Reasons that mean a proposal failed (as opposed to being scored and found worse, or not being asked for). */
-export const FAILURE_REASONS: readonly RejectionReason[] = ["model-error", "not-json", "schema", "placeholders", "duplicate"];
+/** Reasons that mean the optimizer model failed to give a usable proposal. */
+export const FAILURE_REASONS: readonly RejectionReason[] = ["model-error", "not-json", "schema", "placeholders"];
 
 /** A proposal that was refused, with the optimizer iteration and what was wrong. */
 export interface RejectedProposal {
