@@ -1,3 +1,4 @@
+import { findMustSurfaceError } from "../errors.js";
 import { BudgetExceededError } from "../models/errors.js";
 import type { ChatMessage, LanguageModel } from "../models/types.js";
 import type { JsonSchema } from "../variables/schema.js";
@@ -46,6 +47,8 @@ export async function requestProposal(request: ProposalRequest): Promise<Proposa
       raw = generation.raw;
     } catch (error) {
       if (request.context.signal?.aborted || error instanceof BudgetExceededError) throw error;
+      const mustSurface = findMustSurfaceError(error); // e.g. a stale fixture cassette: the run fails, not this proposal
+      if (mustSurface) throw mustSurface;
       return { ok: false, reason: `model error: ${(error as Error).message ?? String(error)}`, calls };
     }
     const problems = proposalProblems(value, request.schema, request.current, {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { TunechainError } from "../errors.js";
+import { findMustSurfaceError, TunechainError } from "../errors.js";
 
 export interface RetryOptions {
   /** Extra attempts after the first failure (default 3). */
@@ -16,7 +16,7 @@ export interface RetryOptions {
 export function isFinalError(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   const name = (error as { name?: unknown } | null)?.name;
-  return error instanceof TunechainError || name === "BudgetExceededError";
+  return error instanceof TunechainError || name === "BudgetExceededError" || findMustSurfaceError(error) !== undefined;
 }
 
 /** Runs `task` until it succeeds, retrying transient failures; returns its result and the attempts used. */
@@ -30,7 +30,7 @@ export async function withRetries<T>(
     try {
       return await task();
     } catch (error) {
-      if (attempt >= retries || isFinalError(error, options.signal)) throw Object.assign(wrap(error), { attempts: attempt + 1 });
+      if (attempt >= retries || isFinalError(error, options.signal)) throw Object.assign(wrap(findMustSurfaceError(error) ?? error), { attempts: attempt + 1 });
       if (delay > 0) await sleep(delay * 2 ** attempt, undefined, { signal: options.signal });
     }
   }
