@@ -1,5 +1,5 @@
 // Public API of tunechain. Everything a user imports comes from here (test helpers: "tunechain/testing").
-export { TunechainError, UnknownArgumentError } from "./errors.js";
+export { findMustSurfaceError, MustSurfaceError, TunechainError, UnknownArgumentError } from "./errors.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
 export { SeededRandom } from "./random/seeded-random.js";
 

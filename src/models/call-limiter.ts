@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pLimit, { type LimitFunction } from "p-limit";
 import pRetry, { AbortError } from "p-retry";
-import { TunechainError } from "../errors.js";
+import { findInCauseChain, findMustSurfaceError, TunechainError } from "../errors.js";
 import { ModelRequestError, ModelTimeoutError } from "./errors.js";
 import type { ResolvedModelOptions } from "./options.js";
 import { isRetryable, retryAfterMs, statusOf } from "./retry-policy.js";
@@ -12,17 +12,14 @@ class AttemptTimeout extends Error {
   override readonly name = "AttemptTimeout";
 }
 
-/** A TunechainError the HTTP client wrapped (e.g. openai's APIConnectionError around our fetch's error). */
-function tunechainCause(error: unknown): TunechainError | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof TunechainError) return current;
-  }
-  return undefined;
-}
+const isTunechainError = (candidate: unknown): candidate is TunechainError => candidate instanceof TunechainError;
 
-/** Our own errors (a fixture miss inside a custom fetch, a budget refusal) are final and surface as is. */
+/**
+ * Our own errors (a fixture miss inside a custom fetch, a budget refusal) are final and surface as
+ * themselves, unwrapped from the HTTP client's error (e.g. openai's APIConnectionError around our fetch's).
+ */
 function finalIfOurs(error: unknown): unknown {
-  const ours = tunechainCause(error);
+  const ours = findMustSurfaceError(error) ?? findInCauseChain(error, isTunechainError);
   return ours ? new AbortError(ours) : error;
 }
 
@@ -145,6 +142,8 @@ export class CallLimiter {
   }
 
   private describeFailure(error: unknown, attempts: number): unknown {
+    const mustSurface = findMustSurfaceError(error);
+    if (mustSurface) return mustSurface;
     if (error instanceof TunechainError) return error;
     if (error instanceof AttemptTimeout) return new ModelTimeoutError(this.options.timeoutMs, attempts);
     const status = statusOf(error);

@@ -1,4 +1,4 @@
-import { TunechainError } from "../errors.js";
+import { MustSurfaceError, TunechainError } from "../errors.js";
 import type { ValidationIssue } from "../variables/errors.js";
 
 /** The model never produced JSON that validates against the requested schema, repairs included. */
@@ -21,9 +21,9 @@ export type BudgetLimit = "maxCalls" | "maxTokens" | "maxCostUsd";
 
 /**
  * A model call was refused before it was sent because the budget is spent. Nothing was sent, so a run
- * can stop here and keep everything it has so far.
+ * can stop here and keep everything it has so far. A MustSurfaceError: no retry or fallback tries again.
  */
-export class BudgetExceededError extends TunechainError {
+export class BudgetExceededError extends MustSurfaceError {
   readonly limit: BudgetLimit;
   /** The configured limit. */
   readonly max: number;

@@ -1,4 +1,5 @@
 // Which failed model calls are worth another attempt, and how long the server asked us to wait.
+import { findMustSurfaceError } from "../errors.js";
 
 /** The longest server-requested wait we honour; a longer Retry-After is capped so a run cannot stall. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -46,8 +47,13 @@ function isNetworkError(error: unknown): boolean {
   return false;
 }
 
-/** 429, 408 and 5xx answers and network failures are transient; every other 4xx means the request is wrong. */
+/**
+ * 429, 408 and 5xx answers and network failures are transient; every other 4xx means the request is wrong.
+ * Never a MustSurfaceError, however it was wrapped: a FixtureMissError thrown by a custom fetch reaches us
+ * as the openai client's "Connection error." (a network failure by every other sign).
+ */
 export function isRetryable(error: unknown): boolean {
+  if (findMustSurfaceError(error)) return false;
   const status = statusOf(error);
   if (status !== undefined) return status === 429 || status === 408 || status >= 500;
   return isNetworkError(error);

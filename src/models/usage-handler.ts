@@ -48,7 +48,17 @@ function usageOf(output: LLMResult): TokenUsage {
 
 /**
  * Records the token usage of the LLM runs it sees (e.g. the task model inside a user's chain) and refuses to
- * start one past the budget. `raiseError` makes LangChain await it and fail the model call with our error.
+ * start one past the budget, before anything is sent.
+ *
+ * Where the refusal is thrown matters. LangChain's CallbackManager runs each handler's handleLLMStart /
+ * handleChatModelStart inside a try/catch that prints "Error in handler …" (console.error with `raiseError`)
+ * before rethrowing, so refusing there printed one line per refused call. For handlers that look like
+ * tracers (they have `_addRunToRunMap`), it first calls `_createRunForLLMStart` / `_createRunForChatModelStart`
+ * synchronously, outside that try/catch; an error thrown there fails the model call without a word. So the
+ * reservation happens there: a budget stop is expected, not an error to print. The other `_createRunFor…`
+ * hooks the manager calls on a "tracer" are no-ops. Should a LangChain version stop calling these hooks,
+ * handleChatModelStart / handleLLMStart still reserve (and refuse, loudly) — `raiseError` makes LangChain
+ * await them and fail the model call with our error.
  */
 export class UsageCallbackHandler extends BaseCallbackHandler {
   name = "tunechain_usage";
@@ -69,9 +79,49 @@ export class UsageCallbackHandler extends BaseCallbackHandler {
   private start(runId: string, llm: Serialized, extraParams: ExtraParams, metadata: Record<string, unknown> | undefined) {
     // Calls made by tunechain's own adapters are already in their ledger.
     if (metadata?.[MANAGED_RUN_METADATA_KEY] === true) return;
+    // Reserved already by the synchronous hook below (the usual case).
+    if (this.reservations.has(runId)) return;
     const reservation = this.ledger.reserve(this.budget, this.role, modelNameOf(llm, extraParams, metadata));
     this.reservations.set(runId, reservation);
   }
+
+  // Called by LangChain's CallbackManager, synchronously and outside its logging try/catch, for handlers that
+  // have `_addRunToRunMap` (see the class comment). Names and argument order are LangChain's BaseTracer's.
+
+  /** Marks this handler as one the CallbackManager calls the `_createRunFor…` hooks of. Keeps no runs. */
+  _addRunToRunMap<T>(run: T): T {
+    return run;
+  }
+
+  _createRunForChatModelStart(
+    llm: Serialized,
+    _messages: BaseMessage[][],
+    runId: string,
+    _parentRunId?: string,
+    extraParams?: ExtraParams,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): void {
+    this.start(runId, llm, extraParams, metadata);
+  }
+
+  _createRunForLLMStart(
+    llm: Serialized,
+    _prompts: string[],
+    runId: string,
+    _parentRunId?: string,
+    extraParams?: ExtraParams,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): void {
+    this.start(runId, llm, extraParams, metadata);
+  }
+
+  _createRunForChainStart(): void {}
+
+  _createRunForToolStart(): void {}
+
+  _createRunForRetrieverStart(): void {}
 
   override async handleChatModelStart(
     llm: Serialized,

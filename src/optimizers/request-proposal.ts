@@ -1,4 +1,5 @@
 import type { TemplateFormat } from "@langchain/core/prompts";
+import { findMustSurfaceError } from "../errors.js";
 import { BudgetExceededError, StructuredOutputError } from "../models/errors.js";
 import type { ChatMessage, LanguageModel } from "../models/types.js";
 import type { JsonSchema } from "../variables/schema.js";
@@ -51,6 +52,9 @@ export async function requestProposal(request: ProposalRequest): Promise<Proposa
       raw = generation.raw;
     } catch (error) {
       if (request.context.signal?.aborted || error instanceof BudgetExceededError) throw error;
+      // e.g. a stale fixture cassette: the run fails, not this proposal.
+      const mustSurface = findMustSurfaceError(error);
+      if (mustSurface) throw mustSurface;
       return { ok: false, ...classifyModelFailure(error), calls };
     }
     const problems = proposalProblems(value, request.schema, request.current, {

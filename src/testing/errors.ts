@@ -1,7 +1,10 @@
-import { TunechainError } from "../errors.js";
+import { MustSurfaceError } from "../errors.js";
 
-/** Replay found no recorded response for a request. */
-export class FixtureMissError extends TunechainError {
+/**
+ * Replay found no recorded response for a request. A MustSurfaceError: the cassette is stale, so no retry
+ * may try again and no optimizer may book it as a bad proposal; the caller gets this error itself.
+ */
+export class FixtureMissError extends MustSurfaceError {
   readonly cassette: string;
   /** One-line description of the request that was not found. */
   readonly request: string;
@@ -19,4 +22,4 @@ export class FixtureMissError extends TunechainError {
 }
 
 /** The fixture mode (option or TUNECHAIN_FIXTURES) is not one we know, or the cassette cannot be read. */
-export class FixtureConfigError extends TunechainError {}
+export class FixtureConfigError extends MustSurfaceError {}

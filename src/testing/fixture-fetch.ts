@@ -79,15 +79,126 @@ const DROPPED_HEADERS = new Set([
   "keep-alive",
 ]);
 
+// Any other header whose name says it carries a credential (x-goog-api-key, x-auth-token, x-session-id…).
+const SECRET_HEADER_NAMES = /(^|-)(api-?key|key|token|secret|password|auth|authorization|cookie|session)(-|$)/i;
+
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [API_KEY_PATTERN, "sk-REDACTED"],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/g, "Bearer REDACTED"],
 ];
 const SECRET_KEY_NAMES = /^(api[-_]?key|authorization|password|secret|access[-_]?token)$/i;
+// Query parameters that carry credentials whatever their value looks like (Azure's ?api-key=, Google's ?key=).
+const SECRET_PARAM_NAMES = /^(api[-_]?key|key|(access|auth|id|refresh)?[-_]?token|authorization|password|(client[-_]?)?secret|sig|signature)$/i;
 
 /** Replaces anything shaped like a key in a string. */
 export function scrubSecrets(text: string): string {
   return SECRET_PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
+}
+
+/**
+ * The request's path and query as the cassette stores and matches it: credentials in the query replaced
+ * (by parameter name, or by shape), the original text kept when nothing had to change.
+ */
+function scrubbedPath(url: URL): string {
+  const pathname = scrubSecrets(url.pathname);
+  if (url.search === "") return pathname;
+  const params = new URLSearchParams(url.search);
+  const clean = new URLSearchParams();
+  let changed = false;
+  for (const [name, value] of params) {
+    const scrubbed = SECRET_PARAM_NAMES.test(name) && value !== "" ? "REDACTED" : scrubSecrets(value);
+    changed ||= scrubbed !== value;
+    clean.append(name, scrubbed);
+  }
+  return `${pathname}${changed ? `?${clean.toString()}` : url.search}`;
+}
+
+/** Where a key matched in `text`: [start, end, replacement], sorted, overlaps dropped. */
+function secretRanges(text: string): Array<[number, number, string]> {
+  const ranges: Array<[number, number, string]> = [];
+  for (const [pattern, replacement] of SECRET_PATTERNS) {
+    for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
+      ranges.push([match.index, match.index + match[0].length, replacement]);
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  return ranges.filter((range, i) => i === 0 || range[0] >= ranges[i - 1]![1]);
+}
+
+/**
+ * Scrubs pieces of one text as a whole: a key split across pieces is found in their concatenation, and
+ * its replacement goes into the piece where the key began (the other pieces lose their part of it).
+ * Returns undefined when nothing had to change.
+ */
+function scrubPieces(pieces: readonly string[]): string[] | undefined {
+  const ranges = secretRanges(pieces.join(""));
+  if (ranges.length === 0) return undefined;
+  let offset = 0;
+  return pieces.map((piece) => {
+    let out = "";
+    for (let i = 0; i < piece.length; i++) {
+      const at = offset + i;
+      const range = ranges.find(([start, end]) => at >= start && at < end);
+      if (!range) out += piece[i];
+      else if (range[0] === at) out += range[2];
+    }
+    offset += piece.length;
+    return out;
+  });
+}
+
+/**
+ * A server-sent event stream, scrubbed as a whole: streamed answers arrive a few characters per event, so a
+ * key can straddle events and escape a pattern applied to each. The string fields of the JSON events are
+ * joined per field (choices and tool calls told apart by their `index`), scrubbed, and written back; events
+ * with nothing to scrub keep their exact text.
+ */
+function scrubEventStream(text: string): string {
+  const lines = text.split("\n");
+  const events = new Map<number, unknown>();
+  const fields = new Map<string, Array<{ holder: Record<string, unknown> | unknown[]; key: string | number; line: number }>>();
+  const changed = new Set<number>();
+  const walk = (value: unknown, path: string, line: number, holder: Record<string, unknown> | unknown[], key: string | number) => {
+    if (typeof value === "string") {
+      if (typeof key === "string" && SECRET_KEY_NAMES.test(key)) {
+        holder[key as never] = "REDACTED" as never;
+        changed.add(line);
+      } else {
+        (fields.get(path) ?? fields.set(path, []).get(path)!).push({ holder, key, line });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        const index = (item as { index?: unknown } | null)?.index;
+        walk(item, `${path}[${typeof index === "number" ? `#${index}` : i}]`, line, value, i);
+      });
+    } else if (typeof value === "object" && value !== null) {
+      for (const [name, item] of Object.entries(value)) walk(item, `${path}.${name}`, line, value as Record<string, unknown>, name);
+    }
+  };
+  lines.forEach((line, i) => {
+    const data = /^data: ?(.*?)\r?$/.exec(line)?.[1];
+    const parsed = data === undefined ? { ok: false as const } : parseJson(data);
+    if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null) {
+      lines[i] = scrubSecrets(line);
+      return;
+    }
+    events.set(i, parsed.value);
+    walk(parsed.value, "", i, [parsed.value], 0);
+  });
+  for (const slots of fields.values()) {
+    const scrubbed = scrubPieces(slots.map(({ holder, key }) => (holder as Record<string | number, string>)[key]!));
+    if (!scrubbed) continue;
+    slots.forEach(({ holder, key, line }, i) => {
+      if ((holder as Record<string | number, string>)[key] === scrubbed[i]) return;
+      (holder as Record<string | number, string>)[key] = scrubbed[i]!;
+      changed.add(line);
+    });
+  }
+  for (const line of changed) {
+    const carriageReturn = lines[line]!.endsWith("\r") ? "\r" : "";
+    lines[line] = `data: ${JSON.stringify(events.get(line))}${carriageReturn}`;
+  }
+  return lines.join("\n");
 }
 
 function scrubValue(value: unknown): unknown {
@@ -127,14 +238,26 @@ function resolveMode(options: FixtureFetchOptions): FixtureMode {
   return existsSync(options.cassette) ? "replay" : "auto";
 }
 
+type FetchArguments = [input: string | URL | Request, init: RequestInit | undefined];
+
+/**
+ * What the cassette needs of a request, and the arguments that send the very same request to the network:
+ * the caller's own, unless reading the body used it up (a stream), then with the bytes that were read.
+ */
 async function requestParts(input: string | URL | Request, init: RequestInit | undefined) {
   const url = new URL(input instanceof Request ? input.url : String(input));
   const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
   let bodyText = "";
-  if (typeof init?.body === "string") bodyText = init.body;
-  else if (init?.body !== undefined && init.body !== null) bodyText = await new Request(url, { method, body: init.body, duplex: "half" } as RequestInit).text();
-  else if (input instanceof Request) bodyText = await input.clone().text();
-  return { url, method, path: `${url.pathname}${url.search}`, bodyText };
+  let forward: FetchArguments = [input, init];
+  const body = init?.body;
+  if (typeof body === "string") bodyText = body;
+  else if (body !== undefined && body !== null) {
+    const bytes = new Uint8Array(await new Request(url, { method, body, duplex: "half" } as RequestInit).arrayBuffer());
+    bodyText = new TextDecoder().decode(bytes);
+    const readOnce = body instanceof ReadableStream || typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === "function";
+    if (readOnce) forward = [input, { ...init, body: bytes }];
+  } else if (input instanceof Request) bodyText = await input.clone().text();
+  return { url, method, path: scrubbedPath(url), bodyText, forward };
 }
 
 function summarize(method: string, path: string, body: unknown): string {
@@ -150,6 +273,75 @@ function summarize(method: string, path: string, body: unknown): string {
     }
   }
   return parts.join(", ");
+}
+
+/** The cassette's copy of a response: credentials dropped, keys scrubbed, JSON parsed for readable diffs. */
+function storedResponse(response: Response, bytes: Uint8Array): RecordedResponse {
+  const text = new TextDecoder().decode(bytes);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    const lower = name.toLowerCase();
+    if (!DROPPED_HEADERS.has(lower) && !SECRET_HEADER_NAMES.test(lower)) headers[lower] = scrubSecrets(value);
+  });
+  const contentType = headers["content-type"] ?? "";
+  const parsed = contentType.includes("json") ? parseJson(text) : { ok: false as const };
+  if (parsed.ok) return { status: response.status, headers, json: scrubValue(parsed.value) };
+  const scrubbed = contentType.includes("text/event-stream") ? scrubEventStream(text) : scrubSecrets(text);
+  return { status: response.status, headers, text: scrubbed };
+}
+
+// The OpenAI stream's last event. Clients stop reading there and cancel the body, without waiting for its end.
+const STREAM_END_SENTINEL = /(^|\n)data: ?\[DONE\]\s*$/;
+
+/**
+ * Hands `response` on unchanged (status, headers, every body chunk as it arrives) while keeping a copy of
+ * the body; `record` runs with the whole body when the network has sent it, before the caller's last read
+ * returns, so a call that returned has its cassette entry on disk. An event stream is recorded before the
+ * chunk that carries its `[DONE]` event reaches the caller (clients cancel the body there), and again should
+ * more follow. A body that fails (a cut stream) fails the caller the same way and is not recorded; one the
+ * caller cancels before its end is cancelled upstream and not recorded either.
+ */
+function teeIntoCassette(response: Response, record: (bytes: Uint8Array) => Promise<void>): Promise<Response> | Response {
+  const source = response.body;
+  if (source === null) return record(new Uint8Array()).then(() => response);
+  const reader = source.getReader();
+  const eventStream = (response.headers.get("content-type") ?? "").includes("text/event-stream");
+  const decoder = new TextDecoder();
+  const chunks: Uint8Array[] = [];
+  let recordedChunks = -1;
+  let tail = "";
+  const recordSoFar = async () => {
+    if (recordedChunks === chunks.length) return;
+    recordedChunks = chunks.length;
+    await record(Buffer.concat(chunks));
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        await recordSoFar();
+        controller.close();
+        return;
+      }
+      chunks.push(value.slice());
+      if (eventStream) {
+        tail = (tail + decoder.decode(value, { stream: true })).slice(-256);
+        if (STREAM_END_SENTINEL.test(tail)) await recordSoFar();
+      }
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const passed = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Response objects built here have no URL of their own; the caller's (and the openai client's logs) expect it.
+  Object.defineProperties(passed, {
+    url: { value: response.url },
+    redirected: { value: response.redirected },
+    type: { value: response.type },
+  });
+  return passed;
 }
 
 function toResponse(recorded: RecordedResponse): Response {
@@ -226,7 +418,7 @@ export function createFixtureFetch(options: FixtureFetchOptions): FixtureFetch {
   const fixtureFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     signal?.throwIfAborted();
-    const { url, method, path, bodyText } = await requestParts(input, init);
+    const { method, path, bodyText, forward } = await requestParts(input, init);
     const parsedBody = parseJson(bodyText);
     const body = parsedBody.ok ? scrubValue(parsedBody.value) : scrubSecrets(bodyText);
     const canonical = parsedBody.ok ? (stringify(body) ?? "") : String(body);
@@ -250,21 +442,16 @@ export function createFixtureFetch(options: FixtureFetchOptions): FixtureFetch {
       throw new FixtureMissError(cassette, summarize(method, path, body), reason);
     }
 
-    const response = await network(url, { ...init, method, body: bodyText === "" ? null : bodyText });
-    const text = await response.text();
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      if (!DROPPED_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = scrubSecrets(value);
-    });
-    const contentType = headers["content-type"] ?? "";
-    const parsedResponse = contentType.includes("json") ? parseJson(text) : { ok: false as const };
-    const stored: RecordedResponse = parsedResponse.ok
-      ? { status: response.status, headers, json: scrubValue(parsedResponse.value) }
-      : { status: response.status, headers, text: scrubSecrets(text) };
-    (recorded[key] ??= [])[slot] = { request: { method, path, body }, response: stored };
-    stats.recorded += 1;
-    await persist();
-    return toResponse(stored);
+    // The caller gets the network's own response; the cassette gets a scrubbed copy once the body is complete.
+    const response = await network(...forward);
+    let counted = false;
+    const record = async (bytes: Uint8Array): Promise<void> => {
+      (recorded[key] ??= [])[slot] = { request: { method, path, body }, response: storedResponse(response, bytes) };
+      if (!counted) stats.recorded += 1;
+      counted = true;
+      await persist();
+    };
+    return teeIntoCassette(response, record);
   };
 
   return Object.assign(fixtureFetch, { mode, cassette, stats }) as FixtureFetch;

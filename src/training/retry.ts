@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { TunechainError } from "../errors.js";
+import { findMustSurfaceError, TunechainError } from "../errors.js";
 import { isRetryable } from "../models/retry-policy.js";
 
 export interface RetryOptions {
@@ -18,6 +18,7 @@ export function isFinalError(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted) return true;
   const name = (error as { name?: unknown } | null)?.name;
   if (name === "BudgetExceededError" || name === "MetricBudgetExceededError") return true;
+  if (findMustSurfaceError(error) !== undefined) return true;
   return error instanceof TunechainError && !CANDIDATE_ERRORS.has(String(name));
 }
 
@@ -43,7 +44,8 @@ export async function withRetries<T>(
       return await task();
     } catch (error) {
       const done = attempt >= retries || isFinalError(error, options.signal) || !isTransient(error);
-      if (done) throw Object.assign(wrap(error), { attempts: attempt + 1 });
+      // An error that must surface (a stale fixture, a spent budget) is thrown as itself, unwrapped.
+      if (done) throw Object.assign(wrap(findMustSurfaceError(error) ?? error), { attempts: attempt + 1 });
       if (delay > 0) await sleep(delay * 2 ** attempt, undefined, { signal: options.signal });
     }
   }

@@ -2,7 +2,7 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { RunnableLambda } from "@langchain/core/runnables";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   BudgetExceededError,
   createUsageHandler,
@@ -16,9 +16,23 @@ import { chatOpenAI, openaiClient } from "./helpers.js";
 
 let server: OpenAICompatibleServer | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
 });
+
+/** Everything printed through console.error/warn or written to stderr from now on. */
+function captureStderr(): string[] {
+  const lines: string[] = [];
+  const keep = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+  vi.spyOn(console, "error").mockImplementation(keep);
+  vi.spyOn(console, "warn").mockImplementation(keep);
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  return lines;
+}
 
 const prompt = ChatPromptTemplate.fromMessages([
   ["system", "Classify the review."],
@@ -44,15 +58,63 @@ describe("createUsageHandler", () => {
     const chain = prompt.pipe(chatOpenAI(server));
     await chain.invoke({ review: "a" }, { callbacks: [handler] });
     await chain.invoke({ review: "b" }, { callbacks: [handler] });
-    const silence = console.error;
-    console.error = () => {}; // LangChain logs handler errors it re-raises
-    try {
-      await expect(chain.invoke({ review: "c" }, { callbacks: [handler] })).rejects.toThrow(BudgetExceededError);
-    } finally {
-      console.error = silence;
-    }
+    const printed = captureStderr();
+    await expect(chain.invoke({ review: "c" }, { callbacks: [handler] })).rejects.toThrow(BudgetExceededError);
     expect(server.requests).toHaveLength(2);
     expect(ledger.summary().total.calls).toBe(2);
+    expect(printed).toEqual([]);
+  });
+
+  it("stops quietly when the budget runs out with several calls in flight: refused, never sent, nothing printed", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "positive", latencyMs: 30 });
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger, budget: { maxCalls: 3 } });
+    const model = chatOpenAI(server, { model: "task-model" });
+    const printed = captureStderr();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => prompt.pipe(model).invoke({ review: `review ${i}` }, { callbacks: [handler] })),
+    );
+    const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
+    expect(refused).toHaveLength(5);
+    for (const reason of refused) expect(reason).toBeInstanceOf(BudgetExceededError);
+    expect(server.requests).toHaveLength(3); // refused calls never reached the server
+    expect(server.maxInFlight).toBe(3);
+    expect(ledger.summary().total.calls).toBe(3);
+    expect(ledger.inFlight).toBe(0);
+    expect(printed).toEqual([]);
+  });
+
+  it("stops quietly in a streamed call too", async () => {
+    server = await startOpenAICompatibleServer({ handler: () => "positive" });
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger, budget: { maxCalls: 1 } });
+    const model = chatOpenAI(server, { model: "task-model" });
+    await model.invoke("first", { callbacks: [handler] });
+    const printed = captureStderr();
+    const refuse = async () => {
+      for await (const _chunk of await model.stream("second", { callbacks: [handler] })) {
+        // the refusal comes before the first chunk
+      }
+    };
+    await expect(refuse()).rejects.toThrow(BudgetExceededError);
+    expect(server.requests).toHaveLength(1);
+    expect(printed).toEqual([]);
+  });
+
+  it("still refuses from handleChatModelStart when LangChain did not call the synchronous hook first", async () => {
+    const ledger = new UsageLedger();
+    const handler = createUsageHandler({ ledger, budget: { maxCalls: 1 } });
+    const llm = { lc: 1, type: "not_implemented", id: ["test", "model"] } as Serialized;
+    await handler.handleChatModelStart(llm, [], "run-1");
+    expect(ledger.inFlight).toBe(1);
+    await expect(handler.handleChatModelStart(llm, [], "run-2")).rejects.toThrow(BudgetExceededError);
+    await handler.handleLLMError(new Error("failed"), "run-1");
+    expect(ledger.inFlight).toBe(0);
+    // A run the synchronous hook reserved is not reserved again when its handleChatModelStart follows.
+    handler._createRunForChatModelStart(llm, [], "run-3");
+    await handler.handleChatModelStart(llm, [], "run-3");
+    expect(ledger.inFlight).toBe(1);
+    expect(() => handler._createRunForChatModelStart(llm, [], "run-4")).toThrow(BudgetExceededError);
   });
 
   it("does not count an adapter's own calls twice when the handler rides on the same callbacks", async () => {

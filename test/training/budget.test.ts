@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUsageHandler, UsageLedger, type Budget } from "../../src/models/index.js";
 import { exactMatch } from "../../src/rewards/exact-match.js";
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "../../src/testing/index.js";
@@ -16,11 +16,12 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "tunechain-budget-"));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function tune(budget: Budget, checkpoint: string, resume = false) {
+async function tune(budget: Budget, checkpoint: string, resume = false, concurrency = 2) {
   const ledger = new UsageLedger();
   const world = buildWorld(server, { ledger, budget });
   const { trainset, valset } = sentimentData();
@@ -31,7 +32,7 @@ async function tune(budget: Budget, checkpoint: string, resume = false) {
     optimizers: world.optimizers,
     epochs: 2,
     batchSize: 4,
-    concurrency: 2,
+    concurrency,
     seed: 5,
     progress: false,
     usage: ledger,
@@ -63,5 +64,23 @@ describe("fit under a budget", () => {
     expect(second.result.record.finalValScore).toBe(1);
     // The resumed ledger starts from what the checkpoint had spent, so budgets count the whole run.
     expect(second.ledger.summary().total.calls).toBeGreaterThan(spent);
+  });
+
+  it("prints nothing when the budget refuses task calls with several in flight", async () => {
+    const printed: string[] = [];
+    const keep = (...args: unknown[]) => void printed.push(args.map(String).join(" "));
+    vi.spyOn(console, "error").mockImplementation(keep);
+    vi.spyOn(console, "warn").mockImplementation(keep);
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    // Four examples at once against three calls: the task model's fourth call is refused by the usage handler.
+    const { result, ledger } = await tune({ maxCalls: 3 }, join(dir, "quiet.ckpt"), false, 4);
+    expect(result.status).toBe("budget-exhausted");
+    expect(result.record.settings.stoppedBecause).toMatch(/Budget exhausted: maxCalls=3 reached \(0 call\(s\) made, 3 in flight\)/);
+    expect(ledger.summary().total.calls).toBeLessThanOrEqual(3);
+    expect(server.requests.length).toBeLessThanOrEqual(3);
+    expect(printed).toEqual([]);
   });
 });
