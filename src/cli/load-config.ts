@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Runnable } from "@langchain/core/runnables";
-import { register } from "tsx/esm/api";
 import type { Example } from "../data/example.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import type { Reward } from "../rewards/reward.js";
@@ -58,7 +57,7 @@ export async function loadConfig(path: string, needs: ConfigNeeds): Promise<Load
   if (!existsSync(file)) {
     throw new ConfigError(file, undefined, "no such config file; pass the path of a .ts or .js file");
   }
-  enableTypeScriptImports();
+  await enableTypeScriptImports(file);
   let module: Record<string, unknown>;
   try {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
@@ -151,11 +150,26 @@ let typeScriptEnabled = false;
 /**
  * Lets `import()` load TypeScript through tsx, for the whole process. Not tsx's namespaced `tsImport`: that
  * would give the config its own copy of tunechain's modules, and objects made by one copy (a UsageLedger, an
- * optimizer) fail the other copy's instanceof checks.
+ * optimizer) fail the other copy's instanceof checks. tsx is an optional peer dependency, so that a library
+ * install does not carry it (and its esbuild binary): it is imported here, when a config is loaded, and only
+ * a TypeScript config needs it.
  */
-function enableTypeScriptImports(): void {
+async function enableTypeScriptImports(file: string): Promise<void> {
   if (typeScriptEnabled) return;
-  register();
+  let tsx: typeof import("tsx/esm/api");
+  try {
+    tsx = await import("tsx/esm/api");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    if (!/\.[cm]?tsx?$/i.test(file)) return; // a JavaScript config loads without it
+    throw new ConfigError(
+      file,
+      undefined,
+      "a TypeScript config is loaded through tsx, which is not installed: run `npm install --save-dev tsx` (or write the config in JavaScript)",
+      { cause: error },
+    );
+  }
+  tsx.register();
   typeScriptEnabled = true;
 }
 
