@@ -229,8 +229,8 @@ export abstract class PoolOptimizer extends Optimizer {
   }
 
   /**
-   * Runs `work` on a step built from a copy of the state, and writes the state back whatever happens: what a
-   * step measured before a budget stop or an abort (validations above all) is kept.
+   * Runs `work` on a step built from a copy of the state, and writes the state back when it succeeds or is cut
+   * by a budget.
    */
   private async withState<T>(
     variables: readonly Variable<object>[],
@@ -258,11 +258,19 @@ export abstract class PoolOptimizer extends Optimizer {
       batch: (context.predictions ?? []).map(exampleOfPrediction),
       valIds: new Set((context.valset ?? []).map(exampleIdOf)),
     };
-    try {
-      return await work(step);
-    } finally {
+    const keep = () => {
       state.random = random.getState();
       this.stateVariable.assign(state);
+    };
+    try {
+      const result = await work(step);
+      context.signal?.throwIfAborted();
+      keep();
+      return result;
+    } catch (error) {
+      // A budget stop keeps what the step measured (validations above all); an abort or a failure changes nothing.
+      if (isBudgetStop(error)) keep();
+      throw error;
     }
   }
 
@@ -574,6 +582,11 @@ export abstract class PoolOptimizer extends Optimizer {
       ...(typeof this.componentSelection === "string" ? { componentSelection: this.componentSelection } : {}),
     };
   }
+}
+
+function isBudgetStop(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === "MetricBudgetExceededError" || name === "BudgetExceededError";
 }
 
 function toInstanceScore(prediction: ScoredPrediction): { exampleId: string; score: number } {

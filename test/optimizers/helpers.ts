@@ -49,7 +49,10 @@ export interface CountingEvaluator extends CandidateEvaluator {
   runs: number;
 }
 
-/** Runs the scripted task with the candidate prompt in `variableName`. */
+/**
+ * Runs the scripted task with the candidate prompt in `variableName`. Each prediction carries the prompt's
+ * trace (its input and its output), as fit's evaluator records it.
+ */
 export function sentimentEvaluator(variableName: string): CountingEvaluator {
   const evaluate = async (candidate: Record<string, Record<string, unknown>>, examples: readonly Example[]) => {
     evaluate.runs += examples.length;
@@ -65,6 +68,7 @@ export function sentimentEvaluator(variableName: string): CountingEvaluator {
         expected: example.expected,
         score: correct ? 1 : 0,
         feedback: correct ? "Correct." : `Wrong: answered ${output} but the review is ${String(example.expected)}.`,
+        trace: { [variableName]: [{ inputs: example.input, messages: [], outputs: [{ text: output }] }] },
       };
     });
   };
@@ -85,9 +89,9 @@ export function promptVariable(name = "prompt", value: Partial<PromptValue> = {}
   });
 }
 
-/** Blocks of a meta-prompt that show one example each (they start with "Example" or "Input:"). */
+/** Blocks of a meta-prompt that show one example each (they start with "Example"). */
 function exampleBlocks(text: string): string[] {
-  return text.split(/\n(?=Example \d+:|Input: )/);
+  return text.split(/\n(?=Example \d+:)/);
 }
 
 /** True when the text shows a subtle sarcastic review that the system got wrong. */

@@ -57,7 +57,7 @@ describe("InstructionOptimizer (OPRO)", () => {
     expect(accuracy(variable.json(), valset)).toBe(1);
     expect(variable.get("examples")).toEqual([]);
     const best = optimizer.leaderboard()[0];
-    expect(best?.value).toEqual({ instructions: GOOD_INSTRUCTIONS });
+    expect(best?.values).toEqual({ prompt: { instructions: GOOD_INSTRUCTIONS } });
     expect(best?.validationScore).toBe(1);
   });
 
@@ -68,25 +68,21 @@ describe("InstructionOptimizer (OPRO)", () => {
     expect(prompt).toContain(SEED_INSTRUCTIONS);
     expect(prompt).toMatch(/Score: 75\b/);
     expect(prompt.match(/^Example \d+:/gm)).toHaveLength(3);
+    expect(prompt).toMatch(/^This prompt's output: (positive|negative)$/m);
   });
 
-  it("finalize keeps the best scored candidate when the last proposal is worse", async () => {
+  it("finalize keeps the best validated program, not the newest proposal", async () => {
     const { optimizer, variable, run } = setup();
-    // Without an evaluator in the steps each proposal is assigned unscored, so the run ends on the drifted,
-    // worse proposal; finalize must go back to the best scored one.
-    await trainSteps({ ...run, evaluatorInSteps: false, maxSteps: 2 });
-    expect(variable.get("instructions")).toBe(BAD_INSTRUCTIONS);
-    const newest = [...optimizer.leaderboard()].sort((a, b) => b.iteration - a.iteration)[0];
-    expect(newest?.value).toEqual({ instructions: BAD_INSTRUCTIONS });
-
-    // No validation set: the noise-aware training score decides.
-    await optimizer.finalizeVariableValues([variable], {});
-    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
-
+    await trainSteps(run);
+    // The stand-in drifts to a worse text once the good one is known; put the worst candidate in place.
     variable.update({ instructions: BAD_INSTRUCTIONS });
     await finalize(run);
     expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
     expect(accuracy(variable.json(), valset)).toBe(1);
+    // Without a validation set, the noise-aware training score decides.
+    variable.update({ instructions: BAD_INSTRUCTIONS });
+    await optimizer.finalizeVariableValues([variable], {});
+    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
   });
 
   it("finalize scores the top candidates on the valset through the cache and pays nothing the second time", async () => {
@@ -105,7 +101,7 @@ describe("InstructionOptimizer (OPRO)", () => {
     const first = setup({ seed: 3 });
     const second = setup({ seed: 3 });
     for (const { run } of [first, second]) {
-      await trainSteps({ ...run, evaluatorInSteps: false });
+      await trainSteps(run);
       await finalize(run);
     }
     const strip = (o: InstructionOptimizer) => o.leaderboard().map(({ optimizer: _o, ...rest }) => rest);
@@ -116,16 +112,16 @@ describe("InstructionOptimizer (OPRO)", () => {
 
   it("state saved mid-run and loaded into a fresh optimizer continues to the same result", async () => {
     const straight = setup({ name: "opro" });
-    await trainSteps({ ...straight.run, evaluatorInSteps: false });
+    await trainSteps(straight.run);
     await finalize(straight.run);
 
     const resumed = setup({ name: "opro" });
-    await trainSteps({ ...resumed.run, evaluatorInSteps: false, maxSteps: 2 });
+    await trainSteps({ ...resumed.run, maxSteps: 2 });
     const store: Record<string, unknown> = {};
     resumed.optimizer.saveOwnVariables(store);
     const fresh = new InstructionOptimizer({ languageModel: resumed.model, seed: 7, name: "opro" });
     fresh.loadOwnVariables(JSON.parse(JSON.stringify(store)) as Record<string, unknown>);
-    const rest = { ...resumed.run, optimizer: fresh, fromStep: 2, evaluatorInSteps: false };
+    const rest = { ...resumed.run, optimizer: fresh, fromStep: 2 };
     await trainSteps(rest);
     await finalize(rest);
 
@@ -134,16 +130,38 @@ describe("InstructionOptimizer (OPRO)", () => {
     expect(fresh.leaderboard()).toEqual(straight.optimizer.leaderboard());
   });
 
-  it("without an evaluator, invoke makes one proposal from the given predictions and assigns it", async () => {
+  it("says up front that a step needs an evaluator, and how to give one, changing nothing", async () => {
     const model = new ScriptedLanguageModel({ respond: rewriterResponder() });
-    const optimizer = new InstructionOptimizer({ languageModel: model, numExemplars: 4 });
+    const optimizer = new InstructionOptimizer({ languageModel: model });
     const variable = promptVariable();
     const predictions = await sentimentEvaluator(variable.name)({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("p", 4));
-    const output = await optimizer.invoke({ variables: [variable], predictions });
-    expect(model.calls).toHaveLength(1);
-    expect(output.optimized).toEqual(["prompt"]);
-    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
-    expect(output.variables.prompt).toEqual(variable.json());
+    await expect(optimizer.invoke({ variables: [variable], predictions })).rejects.toThrow(/context.evaluate[\s\S]*ProgramEvaluator/);
+    expect(model.calls).toHaveLength(0);
+    expect(optimizer.iterations.get("iteration")).toBe(0);
+    expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
+  });
+
+  it("asks for no more proposals than the metric budget can score, and says it is done when none can be", async () => {
+    let version = 0;
+    const model = new ScriptedLanguageModel({ respond: () => ({ instructions: `Classify the review, version ${++version}.` }) });
+    const optimizer = new InstructionOptimizer({ languageModel: model, maxMetricCalls: 20 });
+    const variable = promptVariable();
+    const evaluate = cachedEvaluator(sentimentEvaluator(variable.name));
+    const stops: string[] = [];
+    const batch = reviews("m", 8);
+    const callsPerStep: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      const before = model.calls.length;
+      const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, batch);
+      await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, stopTraining: (reason) => void stops.push(reason) });
+      callsPerStep.push(model.calls.length - before);
+    }
+    // Each proposal costs 8 runs on the batch: 20 runs pay for two; the step that cannot pay asks for nothing.
+    expect(optimizer.metricCalls).toBeLessThanOrEqual(20);
+    expect(callsPerStep).toEqual([2, 0, 0, 0]);
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatch(/metric budget/);
+    expect(optimizer.stopReason).toMatch(/metric budget/);
   });
 
   it("repairs a proposal that drops a placeholder once, showing the model the problem", async () => {
@@ -155,33 +173,37 @@ describe("InstructionOptimizer (OPRO)", () => {
     });
     const optimizer = new InstructionOptimizer({ languageModel: model, numCandidates: 1 });
     const variable = promptVariable("templated", { instructions: "Classify {text}." });
-    await optimizer.invoke({ variables: [variable], reward: 0.5 });
+    const evaluate = sentimentEvaluator(variable.name);
+    const predictions = await evaluate({ templated: variable.json() as unknown as Record<string, unknown> }, reviews("r", 4));
+    await optimizer.invoke({ variables: [variable], predictions, context: { evaluate } });
     expect(model.calls).toHaveLength(2);
     expect(model.calls[1]?.messages.at(-1)?.content).toContain("{text}");
     expect(variable.get("instructions")).toBe("Label {text} as positive or negative; beware of sarcasm.");
-    expect(optimizer.rejections("templated")).toEqual([]);
+    expect(optimizer.proposalStats().failed).toBe(0);
   });
 
-  it("records and skips proposals that stay broken after repair or fail in the model, without crashing", async () => {
+  it("counts proposals that stay broken after repair or fail in the model by reason, without crashing", async () => {
     let call = 0;
     const model = new ScriptedLanguageModel({
       respond: () => {
         call += 1;
         if (call === 1) return { instructions: "Use {question} and {{literal}} braces." };
         if (call === 2) return { instructions: "Still {invented}." };
-        throw new StructuredOutputError("no valid JSON", { raw: "oops", issues: [], attempts: 3 });
+        throw new StructuredOutputError("no valid JSON", { raw: "Sorry, I cannot", issues: [{ path: "", message: "not JSON: prose" }], attempts: 3 });
       },
     });
-    const optimizer = new InstructionOptimizer({ languageModel: model });
+    const optimizer = new InstructionOptimizer({ languageModel: model, numCandidates: 1 });
     const variable = promptVariable();
+    const evaluate = sentimentEvaluator(variable.name);
     const before = variable.json();
-    await optimizer.invoke({ variables: [variable], reward: 0.2 });
-    await optimizer.invoke({ variables: [variable], reward: 0.2 });
+    for (let i = 0; i < 2; i++) {
+      const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("x", 4));
+      await optimizer.invoke({ variables: [variable], predictions, context: { evaluate } });
+    }
     expect(variable.json()).toEqual(before);
-    const reasons = optimizer.rejections("prompt").map((r) => r.reason);
-    expect(reasons).toHaveLength(2);
-    expect(reasons[0]).toMatch(/rejected after repair.*\{invented\}/);
-    expect(reasons[1]).toMatch(/model error: no valid JSON/);
+    const stats = optimizer.proposalStats();
+    expect(stats).toMatchObject({ proposals: 2, failed: 2, rejected: { placeholders: 1, "not-json": 1 } });
+    expect(stats.latestFailure).toMatch(/placeholders: rejected after repair.*\{invented\}/);
     expect(optimizer.leaderboard()).toHaveLength(1);
   });
 
@@ -235,7 +257,11 @@ describe("InstructionOptimizer (OPRO)", () => {
     const variable = promptVariable();
     const store: Record<string, unknown> = {};
     optimizer.saveOwnVariables(store);
-    await expect(optimizer.invoke({ variables: [variable], reward: 0.1 }, { signal: controller.signal })).rejects.toThrow();
+    const evaluate = sentimentEvaluator(variable.name);
+    const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("a", 4));
+    await expect(
+      optimizer.invoke({ variables: [variable], predictions, context: { evaluate } }, { signal: controller.signal }),
+    ).rejects.toThrow();
     const after: Record<string, unknown> = {};
     optimizer.saveOwnVariables(after);
     expect(after["1"]).toEqual(store["1"]);
@@ -250,8 +276,10 @@ describe("InstructionOptimizer (OPRO)", () => {
     });
     const optimizer = new InstructionOptimizer({ languageModel: model, numCandidates: 1 });
     const variable = promptVariable();
-    await expect(optimizer.invoke({ variables: [variable], reward: 0.1 })).rejects.toThrow(BudgetExceededError);
-    expect(optimizer.leaderboard()).toEqual([]);
+    const evaluate = sentimentEvaluator(variable.name);
+    const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("b", 4));
+    await expect(optimizer.invoke({ variables: [variable], predictions, context: { evaluate } })).rejects.toThrow(BudgetExceededError);
+    expect(optimizer.leaderboard().map((c) => c.origin)).toEqual(["seed"]);
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
   });
 
@@ -271,20 +299,35 @@ describe("InstructionOptimizer (OPRO)", () => {
     expect(() => new InstructionOptimizer({ languageModel: model, temperature: -1 })).toThrow(/temperature/);
   });
 
-  it("rewrites any set of string keys given by its schema", async () => {
+  it("treats each string key of its schema as a component: one per step in turn, or all at once", async () => {
     const schema = {
       type: "object",
       properties: { persona: { type: "string" }, instructions: { type: "string" } },
       required: ["persona", "instructions"],
     };
-    const model = new ScriptedLanguageModel({
-      respond: () => ({ persona: "A careful critic.", instructions: GOOD_INSTRUCTIONS }),
-    });
-    const optimizer = new InstructionOptimizer({ languageModel: model, schema });
-    const variable = new Variable({ name: "two", schema, value: { persona: "A critic.", instructions: SEED_INSTRUCTIONS } });
-    await optimizer.invoke({ variables: [variable], reward: 0 });
-    expect(variable.json()).toEqual({ persona: "A careful critic.", instructions: GOOD_INSTRUCTIONS });
-    expect(model.calls[0]?.request?.schema.properties).toHaveProperty("persona");
+    const respond = (_messages: unknown, request?: { schema: { properties?: Record<string, unknown> } }) =>
+      Object.fromEntries(Object.keys(request?.schema.properties ?? {}).map((key) => [key, key.includes("persona") ? "A careful critic." : GOOD_INSTRUCTIONS]));
+    const run = async (componentSelection: "round-robin" | "all") => {
+      const model = new ScriptedLanguageModel({ respond });
+      const optimizer = new InstructionOptimizer({ languageModel: model, schema, numCandidates: 1, componentSelection });
+      const variable = new Variable({ name: "two", schema, value: { persona: "A critic.", instructions: SEED_INSTRUCTIONS } });
+      const evaluate = async (candidate: Record<string, Record<string, unknown>>, examples: readonly { id?: string; input: Record<string, unknown> }[]) =>
+        examples.map((e) => ({
+          exampleId: e.id ?? "",
+          input: e.input,
+          output: "",
+          score: Object.values(candidate.two ?? {}).filter((v) => v === GOOD_INSTRUCTIONS || v === "A careful critic.").length / 2,
+        }));
+      const predictions = await evaluate({ two: variable.json() }, reviews("k", 2));
+      await optimizer.invoke({ variables: [variable], predictions, context: { evaluate } });
+      return { model, variable };
+    };
+    const single = await run("round-robin");
+    expect(Object.keys(single.model.calls[0]?.request?.schema.properties ?? {})).toEqual(["instructions"]);
+    expect(single.variable.json()).toEqual({ persona: "A critic.", instructions: GOOD_INSTRUCTIONS });
+    const joint = await run("all");
+    expect(Object.keys(joint.model.calls[0]?.request?.schema.properties ?? {}).sort()).toEqual(["two_instructions", "two_persona"]);
+    expect(joint.variable.json()).toEqual({ persona: "A careful critic.", instructions: GOOD_INSTRUCTIONS });
   });
 
   it("refuses invoke input that is not a list of variables", async () => {

@@ -1,21 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { cachedEvaluator } from "../../src/optimizers/cached-evaluator.js";
-import { CandidatePool } from "../../src/optimizers/candidate-pool.js";
-import { noiseAwareScore, rankByNoiseAwareScore } from "../../src/optimizers/candidate-score.js";
 import type { Example, ScoredPrediction } from "../../src/optimizers/context.js";
 import { OptimizerInputError } from "../../src/optimizers/errors.js";
 import { EvolutionaryOptimizer } from "../../src/optimizers/evolutionary-optimizer.js";
 import { FewShotOptimizer } from "../../src/optimizers/few-shot-optimizer.js";
 import { InstructionOptimizer } from "../../src/optimizers/instruction-optimizer.js";
-import { placeholderProblems, scanTemplate } from "../../src/optimizers/placeholders.js";
-import { emptyPool } from "../../src/optimizers/pool-state.js";
+import { noiseAwareScore, rankCandidates, trainingScore } from "../../src/optimizers/program/candidate-score.js";
+import { emptyPool } from "../../src/optimizers/program/pool-state.js";
+import { DEFAULT_POOL_LIMITS, ProgramPool } from "../../src/optimizers/program/program-pool.js";
+import { placeholderProblems } from "../../src/prompts/placeholders.js";
 import { ReflectiveOptimizer } from "../../src/optimizers/reflective-optimizer.js";
 import { ScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { promptVariable, reviews, sentimentEvaluator, trainSteps } from "./helpers.js";
 
 const model = new ScriptedLanguageModel({ respond: () => ({ instructions: "x" }) });
 
-describe("candidate pool", () => {
+describe("program pool", () => {
   it("keeps memory bounded however many examples it sees", async () => {
     const optimizer = new FewShotOptimizer({ maxPredictions: 5, maxCandidates: 4, numCandidates: 3, seed: 2 });
     const variable = promptVariable();
@@ -23,41 +23,49 @@ describe("candidate pool", () => {
     await trainSteps({ optimizer, variable, trainset: reviews("b", 96), evaluate, batchSize: 8 });
     const store: Record<string, unknown> = {};
     optimizer.saveOwnVariables(store);
-    const state = store["1"] as { pools: Record<string, { candidates: unknown[]; predictions: unknown[] }> };
-    expect(state.pools.prompt?.predictions).toHaveLength(5);
-    expect(state.pools.prompt?.candidates.length).toBeLessThanOrEqual(4);
+    const state = store["1"] as { pool: { candidates: unknown[]; predictions: unknown[] } };
+    expect(state.pool.predictions).toHaveLength(5);
+    expect(state.pool.candidates.length).toBeLessThanOrEqual(4);
     expect(optimizer.leaderboard().length).toBeLessThanOrEqual(4);
   });
 
-  it("caps per-candidate instance scores and remembered rejections, newest kept", () => {
-    const pool = new CandidatePool(emptyPool(), {
-      maxCandidates: 3,
-      maxPredictions: 2,
-      maxInstanceScores: 3,
-      maxRejected: 2,
-    });
-    const candidate = pool.add({ instructions: "a" }, { parents: [], iteration: 0 });
-    pool.creditScores(candidate, ["e1", "e2", "e3", "e4"].map((exampleId, i) => ({ exampleId, score: i % 2 })));
-    expect(candidate.instanceScores.map((s) => s.exampleId)).toEqual(["e2", "e3", "e4"]);
-    expect(candidate.evaluations).toBe(4);
-    expect(candidate.meanScore).toBe(0.5);
-    for (let i = 0; i < 5; i++) pool.reject(i, `reason ${i}`);
-    expect(pool.rejected.map((r) => r.iteration)).toEqual([3, 4]);
-    expect(pool.add({ instructions: "a" }, { parents: [], iteration: 3 })).toBe(candidate);
+  it("bounds remembered predictions in bytes, however large the inputs", () => {
+    const pool = new ProgramPool(emptyPool(), { ...DEFAULT_POOL_LIMITS, maxPredictions: 100, maxPredictionBytes: 20_000 });
+    const big = (i: number): ScoredPrediction => ({ exampleId: `e${i}`, input: { text: "x".repeat(3000) }, output: "y", score: 1 });
+    pool.remember(Array.from({ length: 40 }, (_, i) => big(i)));
+    const bytes = JSON.stringify(pool.predictions).length;
+    expect(bytes).toBeLessThanOrEqual(20_000);
+    expect(pool.predictions.at(-1)?.exampleId).toBe("e39");
   });
 
-  it("ranks by a noise-aware score: many good evaluations beat one lucky one", () => {
-    const pool = new CandidatePool(emptyPool(), { maxCandidates: 9, maxPredictions: 9, maxInstanceScores: 9, maxRejected: 9 });
-    const lucky = pool.add({ instructions: "lucky" }, { parents: [], iteration: 1 });
-    const steady = pool.add({ instructions: "steady" }, { parents: [], iteration: 1 });
-    const unscored = pool.add({ instructions: "new" }, { parents: [], iteration: 2 });
-    pool.creditReward(lucky, 1, 1);
-    pool.creditReward(steady, 0.9, 50);
-    expect(noiseAwareScore(steady, 0.5)).toBeGreaterThan(noiseAwareScore(lucky, 0.5));
-    expect(rankByNoiseAwareScore(pool.candidates, 0.5).map((c) => c.value.instructions)).toEqual(["steady", "lucky", "new"]);
-    expect(noiseAwareScore(unscored, 0.5)).toBe(Number.NEGATIVE_INFINITY);
+  it("keeps each example's latest score once, caps instance scores and rejections, newest kept", () => {
+    const pool = new ProgramPool(emptyPool(), { ...DEFAULT_POOL_LIMITS, maxInstanceScores: 3, maxRejected: 2 });
+    const candidate = pool.add({ p: { instructions: "a" } }, { parents: [], iteration: 0, origin: "seed" });
+    pool.record(candidate, ["e1", "e2", "e3", "e4"].map((exampleId, i) => ({ exampleId, score: i % 2 })));
+    pool.record(candidate, [{ exampleId: "e3", score: 1 }]);
+    expect(candidate.instanceScores.map((s) => s.exampleId)).toEqual(["e2", "e4", "e3"]);
+    expect(trainingScore(candidate, new Set())).toEqual({ mean: 1, count: 3 });
+    for (let i = 0; i < 5; i++) pool.reject(i, "schema", `reason ${i}`);
+    expect(pool.rejected.map((r) => r.iteration)).toEqual([3, 4]);
+    expect(pool.add({ p: { instructions: "a" } }, { parents: [], iteration: 3, origin: "proposal" })).toBe(candidate);
+  });
+
+  it("ranks by a noise-aware score: many good examples beat one lucky one; validation scores come first", () => {
+    const pool = new ProgramPool(emptyPool(), DEFAULT_POOL_LIMITS);
+    const lucky = pool.add({ p: { instructions: "lucky" } }, { parents: [], iteration: 1, origin: "proposal" });
+    const steady = pool.add({ p: { instructions: "steady" } }, { parents: [], iteration: 1, origin: "proposal" });
+    const unscored = pool.add({ p: { instructions: "new" } }, { parents: [], iteration: 2, origin: "proposal" });
+    pool.record(lucky, [{ exampleId: "a", score: 1 }]);
+    pool.record(steady, Array.from({ length: 50 }, (_, i) => ({ exampleId: `s${i}`, score: i % 10 === 0 ? 0 : 1 })));
+    const none = new Set<string>();
+    expect(noiseAwareScore(steady, 0.5, none)).toBeGreaterThan(noiseAwareScore(lucky, 0.5, none));
+    const names = (ranked: readonly { values: Record<string, Record<string, unknown>> }[]) => ranked.map((c) => c.values.p?.instructions);
+    expect(names(rankCandidates(pool.candidates, 0.5, none))).toEqual(["steady", "lucky", "new"]);
+    expect(noiseAwareScore(unscored, 0.5, none)).toBe(Number.NEGATIVE_INFINITY);
     // Without the uncertainty term the lucky one would win: the term is what decides.
-    expect(rankByNoiseAwareScore(pool.candidates, 0)[0]?.value.instructions).toBe("lucky");
+    expect(names(rankCandidates(pool.candidates, 0, none))[0]).toBe("lucky");
+    unscored.validationScore = 0.2;
+    expect(names(rankCandidates(pool.candidates, 0.5, none))[0]).toBe("new");
   });
 });
 
@@ -65,11 +73,11 @@ describe("state persistence", () => {
   it("refuses a saved state that does not fit, loading nothing", async () => {
     const optimizer = new InstructionOptimizer({ languageModel: model });
     const variable = promptVariable();
-    await optimizer.invoke({ variables: [variable], reward: 0.5 });
+    await trainSteps({ optimizer, variable, trainset: reviews("s", 8), evaluate: sentimentEvaluator(variable.name), batchSize: 4 });
     const store: Record<string, unknown> = {};
     optimizer.saveOwnVariables(store);
     const fresh = new InstructionOptimizer({ languageModel: model });
-    expect(() => fresh.loadOwnVariables({ "0": { iteration: 4 }, "1": { random: [], pools: 3 } })).toThrow(OptimizerInputError);
+    expect(() => fresh.loadOwnVariables({ "0": { iteration: 4 }, "1": { random: [], pool: 3 } })).toThrow(OptimizerInputError);
     expect(fresh.iterations.get("iteration")).toBe(0);
     expect(fresh.leaderboard()).toEqual([]);
     fresh.loadOwnVariables(store);
@@ -126,17 +134,17 @@ describe("cachedEvaluator", () => {
 });
 
 describe("template placeholders", () => {
-  it("reads {name} as a placeholder, {{ }} as literal braces, and counts stray braces", () => {
-    const scan = scanTemplate("Answer {question} using {{json}} like {{\"a\": 1}} and { broken");
-    expect([...scan.placeholders]).toEqual(["question"]);
-    expect(scan.strayBraces).toBe(1);
+  it("reports dropped, invented and unparsable placeholders of an f-string rewrite", () => {
+    expect(placeholderProblems("instructions", "Use {a} and {b}.", "Use {b}.", "f-string")[0]).toMatch(/dropped.*\{a\}/);
+    expect(placeholderProblems("instructions", "Use {a}.", "Use {a} and {c}.", "f-string")[0]).toMatch(/unknown.*\{c\}/);
+    expect(placeholderProblems("instructions", "Use {a}.", "Use {a} and { broken", "f-string").join()).toMatch(/not a valid f-string/);
+    expect(placeholderProblems("instructions", "Use {a}.", 'Use {a} as {"k": 1}.', "f-string").join()).toMatch(/unknown/);
+    expect(placeholderProblems("instructions", "Use {a}.", "Please use {a}, written as {{a}}.", "f-string")).toEqual([]);
   });
 
-  it("reports dropped, invented and stray-brace placeholders of a rewrite", () => {
-    expect(placeholderProblems("instructions", "Use {a} and {b}.", "Use {b}.")[0]).toMatch(/dropped.*\{a\}/);
-    expect(placeholderProblems("instructions", "Use {a}.", "Use {a} and {c}.")[0]).toMatch(/unknown.*\{c\}/);
-    expect(placeholderProblems("instructions", "Use {a}.", "Use {a} as {\"k\": 1}.").join()).toMatch(/unmatched braces/);
-    expect(placeholderProblems("instructions", "Use {a}.", "Please use {a}, written as {{a}}.")).toEqual([]);
+  it("checks a mustache rewrite with the mustache parser: an invented {{foo}} is refused, single braces are text", () => {
+    expect(placeholderProblems("instructions", "Use {{a}}.", "Use {{a}} and {{foo}}.", "mustache")[0]).toMatch(/unknown.*\{\{foo\}\}/);
+    expect(placeholderProblems("instructions", "Use {{a}}.", 'Use {{a}} as {"k": 1}.', "mustache")).toEqual([]);
   });
 });
 
