@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SeededRandom } from "../../src/random/seeded-random.js";
 import { cachedEvaluator } from "../../src/optimizers/cached-evaluator.js";
-import type { ScoredPrediction } from "../../src/optimizers/context.js";
 import { OptimizerInputError, OptimizerOptionError } from "../../src/optimizers/errors.js";
 import { planMerge } from "../../src/optimizers/merge.js";
 import { paretoFront } from "../../src/optimizers/pareto-front.js";
 import { selectParent } from "../../src/optimizers/parent-selection.js";
-import type { StoredCandidate } from "../../src/optimizers/pool-state.js";
+import type { StoredCandidate } from "../../src/optimizers/program/pool-state.js";
 import { ReflectiveOptimizer, type ReflectiveOptimizerFields } from "../../src/optimizers/reflective-optimizer.js";
 import { ScriptedLanguageModel } from "../../src/testing/scripted-language-model.js";
 import { Variable } from "../../src/variables/variable.js";
@@ -39,15 +38,17 @@ function setup(fields: Partial<ReflectiveOptimizerFields> = {}) {
 function candidate(id: string, scores: Record<string, number>, extra: Partial<StoredCandidate> = {}): StoredCandidate {
   return {
     id,
-    value: { instructions: id },
-    meanScore: 0,
-    evaluations: 0,
+    values: { two: { instructions: id } },
     parents: [],
     iteration: 0,
+    origin: "proposal",
+    changed: [],
     instanceScores: Object.entries(scores).map(([exampleId, score]) => ({ exampleId, score })),
     ...extra,
   };
 }
+
+const instructionsOf = (record: { values: Record<string, Record<string, unknown>> }) => record.values.prompt?.instructions;
 
 describe("ReflectiveOptimizer (GEPA)", () => {
   it("raises held-out accuracy from a weak seed prompt", async () => {
@@ -59,8 +60,8 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     expect(accuracy(variable.json(), valset)).toBe(1);
     const board = optimizer.leaderboard();
     expect(board[0]?.validationScore).toBe(1);
-    expect(board.find((r) => r.value.instructions === SEED_INSTRUCTIONS)?.validationScore).toBe(0.75);
-    expect(board[0]?.parents).toEqual([board.find((r) => r.value.instructions === SEED_INSTRUCTIONS)?.id]);
+    expect(board.find((r) => instructionsOf(r) === SEED_INSTRUCTIONS)?.validationScore).toBe(0.75);
+    expect(board[0]?.parents).toEqual([board.find((r) => instructionsOf(r) === SEED_INSTRUCTIONS)?.id]);
   });
 
   it("one iteration: one reflection call, the gate's evaluations, a valset run, and the cache hit for known pairs", async () => {
@@ -83,24 +84,31 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
   });
 
-  it("asks one reflection per text component per iteration", async () => {
+  it("rewrites one text component per iteration in turn, or each one (one reflection each) with \"all\"", async () => {
     const schema = {
       type: "object",
       properties: { persona: { type: "string" }, instructions: { type: "string" } },
       required: ["persona", "instructions"],
     };
-    const model = new ScriptedLanguageModel({
-      respond: (_messages, request) =>
-        "persona" in (request?.schema.properties ?? {}) ? { persona: "A careful critic." } : { instructions: GOOD_INSTRUCTIONS },
-    });
-    const optimizer = new ReflectiveOptimizer({ languageModel: model, schema });
-    const variable = new Variable({ name: "two", schema, value: { persona: "A critic.", instructions: SEED_INSTRUCTIONS } });
-    const evaluate = sentimentEvaluator("two");
-    const batch = reviews("t", 4).slice(1);
-    const predictions = await evaluate({ two: variable.json() }, batch);
-    await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, trainset: batch });
-    expect(model.calls.map((c) => Object.keys(c.request?.schema.properties ?? {}))).toEqual([["instructions"], ["persona"]]);
-    expect(variable.json()).toEqual({ persona: "A careful critic.", instructions: GOOD_INSTRUCTIONS });
+    const run = async (componentSelection: "round-robin" | "all") => {
+      const model = new ScriptedLanguageModel({
+        respond: (_messages, request) =>
+          "persona" in (request?.schema.properties ?? {}) ? { persona: "A careful critic." } : { instructions: GOOD_INSTRUCTIONS },
+      });
+      const optimizer = new ReflectiveOptimizer({ languageModel: model, schema, componentSelection });
+      const variable = new Variable({ name: "two", schema, value: { persona: "A critic.", instructions: SEED_INSTRUCTIONS } });
+      const evaluate = sentimentEvaluator("two");
+      const batch = reviews("t", 4).slice(1);
+      const predictions = await evaluate({ two: variable.json() }, batch);
+      await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, trainset: batch });
+      return { model, variable };
+    };
+    const single = await run("round-robin");
+    expect(single.model.calls.map((c) => Object.keys(c.request?.schema.properties ?? {}))).toEqual([["instructions"]]);
+    expect(single.variable.json()).toEqual({ persona: "A critic.", instructions: GOOD_INSTRUCTIONS });
+    const all = await run("all");
+    expect(all.model.calls.map((c) => Object.keys(c.request?.schema.properties ?? {}))).toEqual([["instructions"], ["persona"]]);
+    expect(all.variable.json()).toEqual({ persona: "A careful critic.", instructions: GOOD_INSTRUCTIONS });
   });
 
   it("the gate refuses a child that does not beat its parent on the same minibatch", async () => {
@@ -112,8 +120,8 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, batch);
     await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, trainset: batch });
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
-    expect(optimizer.leaderboard().map((r) => r.value.instructions)).toEqual([SEED_INSTRUCTIONS]);
-    expect(optimizer.rejections("prompt").at(-1)?.reason).toMatch(/gate: child scored 0 .*\(2\)/);
+    expect(optimizer.leaderboard().map(instructionsOf)).toEqual([SEED_INSTRUCTIONS]);
+    expect(optimizer.proposalStats().rejected).toEqual({ "below-parent": 1 });
   });
 
   it("skips an iteration whose minibatch is already perfect, without calling the model", async () => {
@@ -126,7 +134,7 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     expect(model.calls).toHaveLength(0);
   });
 
-  it("stops at the metric-call budget, checked inside the iteration", async () => {
+  it("pays no reflection call for a rewrite the metric budget could not score, and says it is done", async () => {
     const model = new ScriptedLanguageModel({ respond: rewriterResponder() });
     const optimizer = new ReflectiveOptimizer({ languageModel: model, maxMetricCalls: 18, seed: 1 });
     const variable = promptVariable();
@@ -135,49 +143,54 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     const batch = reviews("t", 4).slice(1);
     const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, batch);
     const before = program.runs;
-    await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, trainset: batch, valset });
-    // Seed on the valset: 16. The parent's minibatch is known from the batch (free). The child's 3 would make 19.
-    expect(model.calls).toHaveLength(1);
+    const stops: string[] = [];
+    await optimizer.applyOptimization([variable], undefined, {
+      predictions,
+      evaluate,
+      trainset: batch,
+      valset,
+      stopTraining: (reason) => void stops.push(reason),
+    });
+    // Seed on the valset: 16. The parent's minibatch is known (free), but the child's 3 would make 19 > 18.
+    expect(model.calls).toHaveLength(0);
     expect(optimizer.metricCalls).toBe(16);
     expect(program.runs - before).toBe(16);
-    expect(optimizer.rejections("prompt").at(-1)?.reason).toMatch(/budget \(18\)/);
+    expect(stops).toEqual([expect.stringMatching(/metric budget/)]);
+    expect(optimizer.stopReason).toMatch(/metric budget/);
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
 
-    // With the budget spent down to 2, the next step cannot even score a fresh minibatch: no model call.
+    // Once done, a step does nothing.
     await optimizer.applyOptimization([variable], undefined, { predictions, evaluate, trainset: reviews("u", 8), valset });
-    expect(model.calls).toHaveLength(1);
+    expect(model.calls).toHaveLength(0);
     expect(optimizer.metricCalls).toBe(16);
   });
 
-  it("without an evaluator reflects on the given predictions; finalize still returns the best, not the last", async () => {
+  it("says up front that a step needs an evaluator (the gate scores every rewrite), changing nothing", async () => {
     const { optimizer, variable, model } = setup();
     const program = sentimentEvaluator(variable.name);
-    const first = await program({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("p", 8));
-    await optimizer.invoke({ variables: [variable], predictions: first });
-    expect(model.calls).toHaveLength(1);
-    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
-
-    // The next batch is all right but one answer gets a low style score; the reflection drifts to a worse text.
-    const second: ScoredPrediction[] = (await program({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("q", 8))).map(
-      (p, i) => (i === 0 ? { ...p, score: 0.5, feedback: "Right label, but answer in lower case." } : p),
-    );
-    await optimizer.invoke({ variables: [variable], predictions: second });
-    expect(model.calls).toHaveLength(2);
-    expect(variable.get("instructions")).toBe(BAD_INSTRUCTIONS);
-
-    await optimizer.finalizeVariableValues([variable], { evaluate: cachedEvaluator(program), valset });
-    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
-  });
-
-  it("says what it needs when invoked with neither an evaluator nor predictions, changing nothing", async () => {
-    const { optimizer, variable } = setup();
-    await expect(optimizer.invoke({ variables: [variable] })).rejects.toThrow(OptimizerInputError);
-    await expect(optimizer.invoke({ variables: [variable] })).rejects.toThrow(/pass `predictions`/);
+    const predictions = await program({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("p", 8));
+    await expect(optimizer.invoke({ variables: [variable], predictions })).rejects.toThrow(OptimizerInputError);
+    await expect(optimizer.invoke({ variables: [variable] })).rejects.toThrow(/context: \{ evaluate/);
+    expect(model.calls).toHaveLength(0);
     expect(optimizer.iterations.get("iteration")).toBe(0);
     expect(optimizer.leaderboard()).toEqual([]);
   });
 
-  it("records a failing reflection call and carries on", async () => {
+  it("finalize alone (optimize: false) picks the best validated program without a new step", async () => {
+    const { optimizer, variable, model, run } = setup();
+    await trainSteps({ ...run, maxSteps: 2 });
+    const calls = model.calls.length;
+    const iteration = optimizer.iterations.get("iteration");
+    variable.update({ instructions: BAD_INSTRUCTIONS });
+    const output = await optimizer.invoke({ variables: [variable], optimize: false, finalize: true, context: { evaluate: run.evaluate, valset } });
+    expect(output.optimized).toEqual([]);
+    expect(output.finalized).toEqual(["prompt"]);
+    expect(model.calls).toHaveLength(calls);
+    expect(optimizer.iterations.get("iteration")).toBe(iteration);
+    expect(variable.get("instructions")).toBe(GOOD_INSTRUCTIONS);
+  });
+
+  it("counts a failing reflection call as a model error and carries on", async () => {
     const model = new ScriptedLanguageModel({
       respond: () => {
         throw new Error("rate limited");
@@ -187,9 +200,11 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     const variable = promptVariable();
     const program = sentimentEvaluator(variable.name);
     const predictions = await program({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("p", 4));
-    await optimizer.invoke({ variables: [variable], predictions });
+    await optimizer.invoke({ variables: [variable], predictions, context: { evaluate: program, trainset: reviews("p", 4) } });
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
-    expect(optimizer.rejections("prompt")[0]?.reason).toMatch(/instructions: model error: rate limited/);
+    const stats = optimizer.proposalStats();
+    expect(stats).toMatchObject({ proposals: 1, failed: 1, rejected: { "model-error": 1 } });
+    expect(stats.latestFailure).toMatch(/prompt: model error: rate limited/);
   });
 
   it("is reproducible, and resumes from saved state to the same result", async () => {
@@ -261,16 +276,21 @@ describe("Pareto front, parent selection and merge", () => {
   });
 
   it("merges two descendants of a common ancestor by taking each side's changed component", () => {
-    const root = candidate("c0", {}, { value: { persona: "P0", instructions: "I0" } });
-    const left = candidate("c1", {}, { value: { persona: "P1", instructions: "I0" }, parents: ["c0"], iteration: 1 });
-    const right = candidate("c2", {}, { value: { persona: "P0", instructions: "I1" }, parents: ["c0"], iteration: 2 });
-    const grandchild = candidate("c3", {}, { value: { persona: "P1", instructions: "I2" }, parents: ["c1"], iteration: 3 });
+    const components = [
+      { id: "two.persona", variable: "two", key: "persona" },
+      { id: "two.instructions", variable: "two", key: "instructions" },
+    ];
+    const at = (persona: string, instructions: string) => ({ two: { persona, instructions } });
+    const root = candidate("c0", {}, { values: at("P0", "I0") });
+    const left = candidate("c1", {}, { values: at("P1", "I0"), parents: ["c0"], iteration: 1 });
+    const right = candidate("c2", {}, { values: at("P0", "I1"), parents: ["c0"], iteration: 2 });
+    const grandchild = candidate("c3", {}, { values: at("P1", "I2"), parents: ["c1"], iteration: 3 });
     const random = SeededRandom.fromSeed(1);
-    const plan = planMerge([left, right], [root, left, right], () => 0, random);
-    expect(plan?.value).toEqual({ persona: "P1", instructions: "I1" });
+    const plan = planMerge([left, right], [root, left, right], components, () => 0, random);
+    expect(plan?.values).toEqual(at("P1", "I1"));
     expect(plan?.ancestor.id).toBe("c0");
     // A candidate and its own ancestor are never merged; nor are candidates without a common ancestor.
-    expect(planMerge([left, grandchild], [root, left, grandchild], () => 0, random)).toBeUndefined();
-    expect(planMerge([root, candidate("c9", {})], [root], () => 0, random)).toBeUndefined();
+    expect(planMerge([left, grandchild], [root, left, grandchild], components, () => 0, random)).toBeUndefined();
+    expect(planMerge([root, candidate("c9", {})], [root], components, () => 0, random)).toBeUndefined();
   });
 });
