@@ -48,28 +48,26 @@ describe("FewShotOptimizer", () => {
     expect(value.examples.length).toBeGreaterThanOrEqual(1);
     expect(value.examples.length).toBeLessThanOrEqual(3);
     for (const example of value.examples) expect(Object.keys(example).sort()).toEqual(["input", "output"]);
-    expect(optimizer.leaderboard()[0]?.value).toEqual({ examples: value.examples });
+    expect(optimizer.leaderboard()[0]?.values).toEqual({ prompt: { examples: value.examples } });
   });
 
-  it("finalize keeps the best set when the last proposal is worse", async () => {
-    const { optimizer, variable, run } = setup({ minExamples: 3, maxExamples: 3 });
-    await trainSteps({ ...run, evaluatorInSteps: false });
-    const last = variable.json();
-    expect(showsSarcasm(last)).toBe(false);
-    expect(accuracy(last, valset)).toBe(0.75);
-    const newest = [...optimizer.leaderboard()].sort((a, b) => b.iteration - a.iteration)[0];
-    expect(newest?.value).toEqual({ examples: last.examples });
-
+  it("finalize keeps the best validated set, not the one in place", async () => {
+    const { variable, run } = setup({ minExamples: 3, maxExamples: 3 });
+    await trainSteps(run);
+    const plain = plainOnly(reviews("z", 8)).slice(0, 3).map((e) => ({ input: e.input, output: e.expected }));
+    variable.update({ examples: plain });
+    expect(accuracy(variable.json(), valset)).toBe(0.75);
     await finalize(run);
     expect(accuracy(variable.json(), valset)).toBe(1);
-    expect(variable.json()).not.toEqual(last);
+    expect(showsSarcasm(variable.json())).toBe(true);
   });
 
-  it("keeps every distinct set as its own candidate (the duplicate check looks at the examples)", async () => {
+  it("never proposes the same set twice: every set in a step is new, and distinct from those tried before", async () => {
     const { optimizer, run } = setup({ numCandidates: 6 });
-    await trainSteps({ ...run, maxSteps: 1 });
-    const values = optimizer.leaderboard().map((record) => JSON.stringify(record.value));
-    expect(values.length).toBeGreaterThan(3);
+    await trainSteps({ ...run, maxSteps: 2 });
+    const values = optimizer.leaderboard().map((record) => JSON.stringify(record.values));
+    expect(optimizer.proposalStats()).toMatchObject({ proposals: 12, rejected: {} });
+    expect(values).toHaveLength(13);
     expect(new Set(values).size).toBe(values.length);
   });
 
@@ -81,6 +79,7 @@ describe("FewShotOptimizer", () => {
     const second = reviews("b", 8);
     await optimizer.applyOptimization([variable], undefined, {
       predictions: await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, first),
+      evaluate,
     });
     await optimizer.applyOptimization([variable], undefined, {
       predictions: await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, second),
@@ -90,36 +89,59 @@ describe("FewShotOptimizer", () => {
     const born = optimizer.leaderboard().filter((record) => record.iteration === 2);
     expect(born.length).toBeGreaterThan(1);
     for (const record of born) {
-      for (const demo of record.value.examples as { input: { text: string } }[]) {
+      for (const demo of record.values.prompt?.examples as { input: { text: string } }[]) {
         expect(secondBatchTexts.has(demo.input.text)).toBe(false);
       }
     }
   });
 
-  it("'best' sampling takes the highest-scored predictions and ignores those below minScore", async () => {
-    const optimizer = new FewShotOptimizer({ sampling: "best", minExamples: 2, maxExamples: 2 });
+  it("'best' sampling takes the prompt's own outputs from the best-scored runs and ignores those below minScore", async () => {
+    const optimizer = new FewShotOptimizer({ sampling: "best", minExamples: 2, maxExamples: 2, source: "bootstrapped" });
     const variable = promptVariable();
     const scores = [0.3, 0.9, 0.6, 1.0, 0.2];
     const predictions: ScoredPrediction[] = scores.map((score, i) => ({
       exampleId: `p${i}`,
-      input: { text: `review ${i}` },
-      output: `answer ${i}`,
+      input: { text: `review ${i}`, extra: "not the prompt's" },
+      output: `program answer ${i}`,
       score,
+      trace: { prompt: [{ inputs: { text: `review ${i}` }, messages: [], outputs: [{ text: `answer ${i}` }] }] },
     }));
-    await optimizer.invoke({ variables: [variable], predictions });
+    // Any set of demonstrations beats none on this evaluator.
+    const evaluate = async (candidate: Record<string, Record<string, unknown>>, examples: readonly Example[]) =>
+      examples.map((e): ScoredPrediction => ({
+        exampleId: e.id ?? "",
+        input: e.input,
+        output: "",
+        score: (candidate.prompt?.examples as unknown[]).length > 0 ? 1 : 0,
+      }));
+    await optimizer.invoke({ variables: [variable], predictions, context: { evaluate } });
     expect(variable.get("examples")).toEqual([
       { input: { text: "review 3" }, output: "answer 3" },
       { input: { text: "review 1" }, output: "answer 1" },
     ]);
   });
 
-  it("records a skipped step when no prediction is good enough to show", async () => {
-    const optimizer = new FewShotOptimizer({});
+  it("takes labelled demonstrations (input → expected) when the prompt's input and output are the program's", async () => {
+    const optimizer = new FewShotOptimizer({ source: "labelled", sampling: "best", minExamples: 1, maxExamples: 1 });
     const variable = promptVariable();
-    const predictions: ScoredPrediction[] = [{ exampleId: "x", input: { text: "meh" }, output: "positive", score: 0 }];
-    await optimizer.invoke({ variables: [variable], predictions });
+    const evaluate = sentimentEvaluator(variable.name);
+    const labelled = reviews("l", 4).slice(3); // a subtle sarcastic review, labelled negative
+    const predictions = await evaluate({ prompt: variable.json() as unknown as Record<string, unknown> }, reviews("w", 4));
+    await optimizer.invoke({ variables: [variable], predictions, context: { evaluate, trainset: labelled } });
+    const shown = variable.get("examples") as { input: Record<string, unknown>; output: unknown }[];
+    expect(shown.length).toBe(1);
+    expect(labelled.some((e) => e.input.text === shown[0]?.input.text && e.expected === shown[0]?.output)).toBe(true);
+  });
+
+  it("counts a step with no demonstration good enough to show, changing nothing", async () => {
+    const optimizer = new FewShotOptimizer({ source: "bootstrapped" });
+    const variable = promptVariable();
+    const predictions: ScoredPrediction[] = [
+      { exampleId: "x", input: { text: "meh" }, output: "positive", score: 0, trace: { prompt: [{ inputs: { text: "meh" }, messages: [], outputs: [{ text: "positive" }] }] } },
+    ];
+    await optimizer.invoke({ variables: [variable], predictions, context: { evaluate: sentimentEvaluator(variable.name) } });
     expect(variable.get("examples")).toEqual([]);
-    expect(optimizer.rejections("prompt")[0]?.reason).toMatch(/minScore/);
+    expect(optimizer.proposalStats()).toMatchObject({ proposals: 0, rejected: { "no-evidence": 1 } });
   });
 
   it("is reproducible with the same seed", async () => {
@@ -173,8 +195,8 @@ describe("FewShotOptimizer", () => {
     // value is re-scored with the new instructions instead of being judged by the stale predictions.
     expect(accuracy(variable.json(), valset)).toBe(1);
     expect(variable.get("examples")).toEqual([]);
-    for (const record of instructionOptimizer.leaderboard()) expect(Object.keys(record.value)).toEqual(["instructions"]);
-    for (const record of fewShotOptimizer.leaderboard()) expect(Object.keys(record.value)).toEqual(["examples"]);
+    for (const record of instructionOptimizer.leaderboard()) expect(Object.keys(record.values.prompt ?? {})).toEqual(["instructions"]);
+    for (const record of fewShotOptimizer.leaderboard()) expect(Object.keys(record.values.prompt ?? {})).toEqual(["examples"]);
     expect(model.calls.every((call) => Object.keys(call.request?.schema.properties ?? {}).join() === "instructions")).toBe(
       true,
     );

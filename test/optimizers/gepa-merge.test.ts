@@ -91,14 +91,15 @@ describe("ReflectiveOptimizer merge", () => {
     const { model, optimizer, variable } = await tune(true);
     const board = optimizer.leaderboard();
     const merged = board.find((record) => record.parents.length === 2);
-    expect(merged?.value).toEqual({
+    expect(merged?.values.two).toEqual({
       instructions: "Classify the sentiment. Beware of sarcasm.",
       persona: "A reviewer. Mind negation.",
     });
     expect(merged?.validationScore).toBe(1);
     const [left, right] = (merged?.parents ?? []).map((id) => board.find((r) => r.id === id));
     expect(left?.parents).toEqual(right?.parents);
-    expect(variable.json()).toEqual(merged?.value);
+    expect(variable.json()).toEqual(merged?.values.two);
+    expect(merged?.origin).toBe("merge");
     // The merge made no model call: every call is a one-component reflection.
     expect(model.calls.every((call) => Object.keys(call.request?.schema.properties ?? {}).length === 1)).toBe(true);
   });
