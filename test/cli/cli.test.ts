@@ -229,7 +229,7 @@ describe.skipIf(!existsSync("/usr/bin/script"))("tunechain in a terminal", () =>
     const inTerminal = (extra: string) => runInDir("/usr/bin/script", ["-qfec", command(extra), "/dev/null"], ROOT);
     const withBar = await inTerminal("");
     expect(withBar.code).toBe(0);
-    expect(withBar.stdout).toMatch(/tuning \[[█░]+\] 6\/6 batches \| epoch 2 \| reward \d\.\d{3} \| val 1\.000/);
+    expect(withBar.stdout).toMatch(/tuning \[[█░]+\] 6\/6 steps \| epoch 2 \| batch \d\.\d{3} \| val 1\.000/);
     expect(withBar.stdout).not.toContain("epoch 1/2:");
     const quiet = await inTerminal("--quiet");
     expect(quiet.code).toBe(0);

@@ -80,7 +80,12 @@ describe("Optimizer as a LangChain Runnable", () => {
     const prompt = variable();
     const output = await optimizer.invoke({ variables: [prompt] }, { callbacks: [recorder] });
 
-    expect(output).toEqual({ iteration: 1, optimized: ["prompt"], variables: { prompt: { instructions: "Think step by step." } } });
+    expect(output).toEqual({
+      iteration: 1,
+      optimized: ["prompt"],
+      finalized: [],
+      variables: { prompt: { instructions: "Think step by step." } },
+    });
     const root = recorder.runs.find((run) => run.name === "rewriter");
     expect(root).toMatchObject({ kind: "chain" });
     expect(root?.parentRunId).toBeUndefined();

@@ -106,12 +106,24 @@ describe("evaluate", () => {
     );
   });
 
-  it("names the example when the program keeps failing", async () => {
+  it("scores a failing run 0 with the error as feedback, retrying only transient failures", async () => {
+    let calls = 0;
     const chain = makePrompt("fails").pipe(() => {
+      calls += 1;
       throw new Error("model is down");
     });
-    await expect(
-      evaluate(chain, { dataset: [{ id: "e1", input: { review: "x" } }], reward: exactMatch(), retries: 2, retryDelayMs: 0 }),
-    ).rejects.toThrow(/The program failed on example 'e1' after 3 attempt\(s\): model is down/);
+    const result = await evaluate(chain, { dataset: [{ id: "e1", input: { review: "x" } }], reward: exactMatch(), retries: 2, retryDelayMs: 0 });
+    expect(result.predictions[0]).toMatchObject({ exampleId: "e1", score: 0, output: null, error: "model is down" });
+    expect(result.predictions[0]?.feedback).toBe("The program failed: model is down");
+    expect(calls).toBe(1);
+    let flaky = 0;
+    const transient = makePrompt("flaky").pipe(() => {
+      flaky += 1;
+      if (flaky < 3) throw Object.assign(new Error("overloaded"), { status: 503 });
+      return "positive";
+    });
+    const retried = await evaluate(transient, { dataset: [{ id: "e2", input: { review: "y" }, expected: "positive" }], reward: exactMatch(), retries: 2, retryDelayMs: 0 });
+    expect(flaky).toBe(3);
+    expect(retried.mean).toBe(1);
   });
 });

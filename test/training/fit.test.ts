@@ -8,7 +8,7 @@ import { exactMatch } from "../../src/rewards/exact-match.js";
 import { fit } from "../../src/training/fit.js";
 import { evaluate } from "../../src/training/evaluate.js";
 import { DatasetError, TrainingOptionsError } from "../../src/training/errors.js";
-import type { TrainingCallbacks } from "../../src/training/callbacks.js";
+import type { TrainingHooks } from "../../src/training/hooks.js";
 import { PassThrough } from "node:stream";
 import { progressBar } from "../../src/training/progress.js";
 import type { Variable } from "../../src/variables/variable.js";
@@ -82,7 +82,7 @@ describe("fit", () => {
     const { chain } = makeChain();
     const { trainset, valset } = sentimentData();
     const events: string[] = [];
-    const callbacks: TrainingCallbacks = {
+    const callbacks: TrainingHooks = {
       onTrainBegin: (info) => void events.push(`train-begin ${info.batchesPerEpoch}`),
       onEpochBegin: (epoch) => void events.push(`epoch-begin ${epoch}`),
       onBatchBegin: ({ batch }) => void events.push(`batch-begin ${batch}`),
@@ -97,7 +97,7 @@ describe("fit", () => {
       optimizers: new HintOptimizer(),
       batchSize: 3,
       progress: false,
-      callbacks,
+      hooks: callbacks,
     });
     expect(events).toEqual([
       "train-begin 2",
@@ -157,7 +157,7 @@ describe("fit", () => {
       batchSize: 4,
       signal: controller.signal,
       progress: false,
-      callbacks: { onBatchEnd: (entry) => void (entry.step === 2 && controller.abort()) },
+      hooks: { onBatchEnd: (entry) => void (entry.step === 2 && controller.abort()) },
     });
     expect(result.status).toBe("aborted");
     expect(result.history).toHaveLength(2);
@@ -350,9 +350,9 @@ describe("fit: what it keeps and shows", () => {
       optimizers: new HintOptimizer(),
       batchSize: 2,
       progress: false,
-      callbacks: progressBar(stream as unknown as NodeJS.WriteStream),
+      hooks: progressBar(stream as unknown as NodeJS.WriteStream),
     });
-    expect(written.join("")).toMatch(/tuning \[.*\] 2\/2 batches/);
+    expect(written.join("")).toMatch(/tuning \[.*\] 2\/2 steps/);
   });
 });
 
