@@ -199,7 +199,7 @@ describe("checkpoint errors", () => {
     const done = await fit(first.chain, options(path));
     const again = chain();
     let batches = 0;
-    const resumed = await fit(again.chain, options(path, { resume: true, callbacks: { onBatchBegin: () => void batches++ } }));
+    const resumed = await fit(again.chain, options(path, { resume: true, hooks: { onBatchBegin: () => void batches++ } }));
     expect(batches).toBe(0);
     expect(resumed.history).toEqual(done.history);
     expect(again.prompt.variable.json()).toEqual(first.prompt.variable.json());

@@ -40,7 +40,7 @@ try {
     progress: false,
     checkpoint: values.checkpoint!,
     resume: values.resume,
-    callbacks: { onBatchEnd: (entry) => void process.stdout.write(`step ${entry.step}\n`) },
+    hooks: { onBatchEnd: (entry) => void process.stdout.write(`step ${entry.step}\n`) },
   });
   const optimizerStates = Object.fromEntries(
     world.optimizers.map((optimizer) => {
