@@ -68,8 +68,11 @@ export interface OptimizationContext {
   valset?: readonly Example[];
   /** The program's trainable components, in program order (names the components in meta-prompts). */
   components?: readonly ComponentInfo[];
-  /** Tells the training loop this optimizer has nothing more to do (Keras' stop_training); the reason is reported. */
-  stopTraining?: (reason: string) => void;
+  /**
+   * Tells the training loop this optimizer has nothing more to do (Keras' stop_training); the reason is reported,
+   * with `limit: "maxMetricCalls"` when the run's metric budget is what ran out.
+   */
+  stopTraining?: (reason: string, cause?: { limit?: "maxMetricCalls" }) => void;
   /** Aborts the step; optimizers check it between model calls. */
   signal?: AbortSignal;
   /** Runnable config of the step: pass it to model calls so they are child runs. */

@@ -116,7 +116,7 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
     // Every offspring is scored on the batch; breed no more than the budget can score.
     const count = this.affordableProposals(step, this.numCandidates);
     if (count === 0) {
-      this.stop(step, "the metric budget cannot score another offspring");
+      this.stopForBudget(step, "another offspring");
       return undefined;
     }
     const selected = this.selectComponents(step);

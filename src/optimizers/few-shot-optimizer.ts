@@ -115,7 +115,7 @@ export class FewShotOptimizer extends PoolOptimizer {
     if (step.batch.length === 0) return undefined;
     const count = this.affordableProposals(step, this.numCandidates);
     if (count === 0) {
-      this.stop(step, "the metric budget cannot score another demonstration set");
+      this.stopForBudget(step, "another demonstration set");
       return undefined;
     }
     const selected = this.selectComponents(step);

@@ -83,7 +83,7 @@ export class InstructionOptimizer extends PoolOptimizer {
     // Every proposal is scored on the batch; ask for no more than the budget can score.
     const count = this.affordableProposals(step, this.numCandidates);
     if (count === 0) {
-      this.stop(step, "the metric budget cannot score another proposal");
+      this.stopForBudget(step, "another proposal");
       return undefined;
     }
     const selected = this.selectComponents(step);

@@ -379,6 +379,17 @@ export abstract class PoolOptimizer extends Optimizer {
     step.context.stopTraining?.(reason);
   }
 
+  /** Says the optimizer is done because a metric budget cannot pay for its next move (the run's, or its own). */
+  protected stopForBudget(step: OptimizationStep, what: string): void {
+    if (step.state.done) return;
+    const runLeft = step.context.budget ? step.context.budget.remaining() : Number.POSITIVE_INFINITY;
+    const ownLeft = this.maxMetricCalls === undefined ? Number.POSITIVE_INFINITY : this.maxMetricCalls - step.state.metricCalls;
+    const runs = runLeft <= ownLeft;
+    const reason = `${runs ? "the run's maxMetricCalls" : `its own maxMetricCalls=${this.maxMetricCalls}`} cannot pay for ${what}`;
+    step.state.done = reason;
+    step.context.stopTraining?.(reason, runs ? { limit: "maxMetricCalls" } : undefined);
+  }
+
   /** Whether proposed values can be tried: not a candidate already tried, and every variable's whole value valid. */
   protected usable(step: OptimizationStep, values: CandidateValues): boolean {
     if (step.pool.find(values)) {

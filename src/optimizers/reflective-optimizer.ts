@@ -123,7 +123,7 @@ export class ReflectiveOptimizer extends PoolOptimizer {
       step.context.signal?.throwIfAborted();
       const result = await this.iterate(step);
       if (result === "budget") {
-        this.stop(step, "the metric budget cannot pay for another GEPA iteration");
+        this.stopForBudget(step, "another GEPA iteration");
         break;
       }
     }

@@ -39,6 +39,11 @@ export class ComponentTraceCollector extends BaseTracer {
     this.runs.push(run);
   }
 
+  /** Whether a model call of this run failed (as opposed to the program failing after the model answered). */
+  modelCallFailed(): boolean {
+    return this.runs.some((run) => run.run_type === "llm" && run.error !== undefined);
+  }
+
   /** Every component's calls in this run, by component name. */
   trace(): ProgramTrace {
     const prompts: PromptRun[] = [];

@@ -81,7 +81,7 @@ export async function fit<Input, Output, Expected = unknown>(
     cacheSize: options.cacheSize,
   });
   const signal = options.signal;
-  const stops = new Map<string, string>();
+  const stops = new Map<string, { reason: string; limit?: "maxMetricCalls" }>();
   const baseContext: Omit<OptimizationContext, "predictions" | "signal" | "config"> = {
     evaluate: evaluator.evaluate,
     budget: evaluator,
@@ -91,7 +91,7 @@ export async function fit<Input, Output, Expected = unknown>(
   };
   const contextFor = (optimizer: Optimizer): Omit<OptimizationContext, "predictions" | "signal" | "config"> => ({
     ...baseContext,
-    stopTraining: (reason) => void stops.set(optimizer.name, reason),
+    stopTraining: (reason, cause) => void stops.set(optimizer.name, { reason, ...cause }),
   });
   const fingerprint = makeFingerprint(variables, optimizers, trainset, valset, settings);
 
@@ -123,7 +123,7 @@ export async function fit<Input, Output, Expected = unknown>(
     cacheBase.hits = saved.cache.hits;
     cacheBase.misses = saved.cache.misses;
   }
-  for (const optimizer of optimizers) if (optimizer.stopReason) stops.set(optimizer.name, optimizer.stopReason);
+  for (const optimizer of optimizers) if (optimizer.stopReason) stops.set(optimizer.name, { reason: optimizer.stopReason });
 
   const cacheStats = () => ({
     hits: cacheBase.hits + evaluator.stats.hits,
@@ -279,7 +279,12 @@ export async function fit<Input, Output, Expected = unknown>(
     if (evaluator.remaining() === 0) return { reason: `maxMetricCalls=${settings.maxMetricCalls} spent`, limit: "maxMetricCalls" };
     if (optimizers.every((o) => stops.has(o.name))) {
       const last = optimizers.at(-1) as Optimizer;
-      return { reason: `every optimizer is done (${last.name}: ${stops.get(last.name)})`, optimizer: last.name };
+      const stop = stops.get(last.name);
+      return {
+        reason: `every optimizer is done (${last.name}: ${stop?.reason})`,
+        optimizer: last.name,
+        ...(stop?.limit ? { limit: stop.limit } : {}),
+      };
     }
     return undefined;
   }

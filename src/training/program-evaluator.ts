@@ -2,6 +2,7 @@ import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import type { Example } from "../data/example.js";
+import type { ProgramTrace } from "../data/trace.js";
 import type { EvaluationPhase } from "../optimizers/context.js";
 import { withVariableOverrides } from "../prompts/overrides.js";
 import { scoreWith, type Reward } from "../rewards/reward.js";
@@ -220,29 +221,41 @@ export class ProgramEvaluator<Output = unknown> {
     const signal = callOptions.signal;
     signal?.throwIfAborted();
     this.options.beforeRun?.();
-    const collector = new ComponentTraceCollector();
-    const config = this.runConfig(values, valuesKey, example.id, callOptions, phase, collector);
+    let collector = new ComponentTraceCollector();
     const base: ScoredPrediction = { exampleId: example.id, input: example.input, output: null, score: 0 };
     if (example.expected !== undefined) base.expected = example.expected;
     let output: Output;
     try {
-      output = await withRetries(() => this.options.program.invoke(example.input as never, config), {
-        retries: this.options.retries,
-        retryDelayMs: this.options.retryDelayMs,
-        signal,
-      });
+      output = await withRetries(
+        () => {
+          // Each attempt traces afresh: the trace of a prediction is the attempt that produced it.
+          collector = new ComponentTraceCollector();
+          return this.options.program.invoke(example.input as never, this.runConfig(values, valuesKey, example.id, callOptions, phase, collector));
+        },
+        {
+          retries: this.options.retries,
+          retryDelayMs: this.options.retryDelayMs,
+          signal,
+          transient: (error) => isTransient(error, { modelCallFailed: collector.modelCallFailed() }),
+        },
+      );
     } catch (error) {
       if (isFinalError(error, signal)) throw error;
       if ((error as { lc_error_code?: unknown }).lc_error_code === "INVALID_PROMPT_INPUT") {
         throw new MissingPromptInputError(example.id, missingKeyOf(error), "a prompt of the program");
       }
-      // A failure is the candidate's score: 0, with the error as the feedback the optimizer learns from.
+      // A failure is the candidate's score: 0, with the error (and what the model last said) as feedback.
       const message = clipText(errorMessage(error));
-      const prediction: ScoredPrediction = { ...base, error: message, feedback: `The program failed: ${message}` };
       const trace = collector.trace();
+      const lastAnswer = lastModelText(trace);
+      const prediction: ScoredPrediction = {
+        ...base,
+        error: message,
+        feedback: `The program failed: ${message}` + (lastAnswer ? `\nThe model's last answer was: ${clipText(lastAnswer, 500)}` : ""),
+      };
       if (Object.keys(trace).length > 0) prediction.trace = trace;
       // A transient failure (after its retries) says nothing about the candidate: ask again next time.
-      return { prediction, cacheable: !isTransient(error) };
+      return { prediction, cacheable: !isTransient(error, { modelCallFailed: collector.modelCallFailed() }) };
     }
     const { score, feedback } = await scoreWith(this.options.reward, output, example, {
       signal,
@@ -331,6 +344,13 @@ function errorMessage(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   const text = typeof message === "string" && message.length > 0 ? message : String(error);
   return typeof name === "string" && name !== "Error" && !text.startsWith(name) ? `${name}: ${text}` : text;
+}
+
+/** The text of the last model call recorded in a trace (what a failing parser was given). */
+function lastModelText(trace: ProgramTrace): string | undefined {
+  const calls = Object.values(trace).flat();
+  const outputs = calls.flatMap((call) => call.outputs);
+  return outputs.at(-1)?.text || undefined;
 }
 
 /** The variable LangChain's "Missing value for input variable `x`" names. */

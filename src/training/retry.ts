@@ -25,17 +25,22 @@ export function isFinalError(error: unknown, signal?: AbortSignal): boolean {
 /** tunechain errors a candidate value can cause inside a program run: they are the candidate's score, not a stop. */
 const CANDIDATE_ERRORS = new Set(["PromptPlaceholderError", "StructuredOutputError", "ModelRequestError", "ModelTimeoutError"]);
 
-/** Failures another attempt may fix: rate limits, server errors, network faults and timeouts. */
-export function isTransient(error: unknown): boolean {
-  if (isRetryable(error)) return true;
+/**
+ * Failures another attempt may fix: rate limits, server errors, network faults and timeouts. A SyntaxError is
+ * a malformed server answer only when a model call failed with it; thrown after the model answered, it is the
+ * program's parser refusing the answer — the candidate's doing, not the network's.
+ */
+export function isTransient(error: unknown, options: { modelCallFailed?: boolean } = {}): boolean {
   const name = (error as { name?: unknown } | null)?.name;
+  if (name === "SyntaxError" && options.modelCallFailed === false) return false;
+  if (isRetryable(error)) return true;
   return name === "TimeoutError" || name === "AbortError" || name === "ModelTimeoutError";
 }
 
 /** Runs `task`, retrying transient failures; every other failure is thrown at once with the attempts used. */
 export async function withRetries<T>(
   task: () => Promise<T>,
-  options: RetryOptions & { signal?: AbortSignal },
+  options: RetryOptions & { signal?: AbortSignal; transient?: (error: unknown) => boolean },
 ): Promise<T> {
   const retries = options.retries ?? 3;
   const delay = options.retryDelayMs ?? 250;
@@ -43,7 +48,7 @@ export async function withRetries<T>(
     try {
       return await task();
     } catch (error) {
-      const done = attempt >= retries || isFinalError(error, options.signal) || !isTransient(error);
+      const done = attempt >= retries || isFinalError(error, options.signal) || !(options.transient ?? isTransient)(error);
       // An error that must surface (a stale fixture, a spent budget) is thrown as itself, unwrapped.
       if (done) throw Object.assign(wrap(findMustSurfaceError(error) ?? error), { attempts: attempt + 1 });
       if (delay > 0) await sleep(delay * 2 ** attempt, undefined, { signal: options.signal });

@@ -160,8 +160,8 @@ describe("InstructionOptimizer (OPRO)", () => {
     expect(optimizer.metricCalls).toBeLessThanOrEqual(20);
     expect(callsPerStep).toEqual([2, 0, 0, 0]);
     expect(stops).toHaveLength(1);
-    expect(stops[0]).toMatch(/metric budget/);
-    expect(optimizer.stopReason).toMatch(/metric budget/);
+    expect(stops[0]).toMatch(/its own maxMetricCalls=20 cannot pay for another proposal/);
+    expect(optimizer.stopReason).toMatch(/maxMetricCalls/);
   });
 
   it("repairs a proposal that drops a placeholder once, showing the model the problem", async () => {

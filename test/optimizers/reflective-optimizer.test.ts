@@ -155,8 +155,8 @@ describe("ReflectiveOptimizer (GEPA)", () => {
     expect(model.calls).toHaveLength(0);
     expect(optimizer.metricCalls).toBe(16);
     expect(program.runs - before).toBe(16);
-    expect(stops).toEqual([expect.stringMatching(/metric budget/)]);
-    expect(optimizer.stopReason).toMatch(/metric budget/);
+    expect(stops).toEqual([expect.stringMatching(/its own maxMetricCalls=18 cannot pay for another GEPA iteration/)]);
+    expect(optimizer.stopReason).toMatch(/maxMetricCalls/);
     expect(variable.get("instructions")).toBe(SEED_INSTRUCTIONS);
 
     // Once done, a step does nothing.
