@@ -5,7 +5,7 @@ import type { LLMResult } from "@langchain/core/outputs";
 import { MANAGED_RUN_METADATA_KEY } from "./llm-run.js";
 import { resolveModelOptions } from "./options.js";
 import type { Budget, ModelRole, TokenUsage } from "./types.js";
-import { UsageLedger, type UsageReservation } from "./usage-ledger.js";
+import { STAND_IN_FINGERPRINT, UsageLedger, type BookedUsage, type UsageReservation } from "./usage-ledger.js";
 import { rejectUnknownArguments } from "../errors.js";
 import { ModelOptionsError } from "./errors.js";
 
@@ -44,6 +44,27 @@ function usageOf(output: LLMResult): TokenUsage {
     }
   }
   return usage;
+}
+
+/**
+ * Whether tunechain's loopback stand-in server wrote the answer: its `system_fingerprint` reaches the message's
+ * response metadata (JSON answers) or the generation info (streamed answers).
+ */
+function servedByStandIn(output: LLMResult): boolean {
+  for (const generations of output.generations) {
+    for (const generation of generations) {
+      const info = generation.generationInfo as { system_fingerprint?: unknown } | undefined;
+      const metadata = (generation as { message?: { response_metadata?: { system_fingerprint?: unknown } } }).message
+        ?.response_metadata;
+      if (info?.system_fingerprint === STAND_IN_FINGERPRINT || metadata?.system_fingerprint === STAND_IN_FINGERPRINT) return true;
+    }
+  }
+  return false;
+}
+
+/** What to book for a finished run: its tokens, and whether a stand-in answered. */
+function bookedUsageOf(output: LLMResult): BookedUsage {
+  return { ...usageOf(output), ...(servedByStandIn(output) ? { standIn: true } : {}) };
 }
 
 /**
@@ -151,7 +172,7 @@ export class UsageCallbackHandler extends BaseCallbackHandler {
     const reservation = this.reservations.get(runId);
     if (!reservation) return;
     this.reservations.delete(runId);
-    reservation.commit(usageOf(output));
+    reservation.commit(bookedUsageOf(output));
   }
 
   override async handleLLMError(_error: unknown, runId: string): Promise<void> {

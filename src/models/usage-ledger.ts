@@ -9,10 +9,23 @@ import type {
   UsageTotals,
 } from "./types.js";
 
+/**
+ * What tunechain's loopback test server (src/testing) puts in `system_fingerprint` of every completion it
+ * writes, so usage booked from its answers can say a scripted stand-in, not a language model, served them.
+ */
+export const STAND_IN_FINGERPRINT = "tunechain-stand-in";
+
 /** One ledger line as stored in checkpoints. */
 export interface SerializedUsageEntry extends UsageTotals {
   role: ModelRole;
   model: string;
+  /** Present (true) when a stand-in answered at least one of these calls; absent otherwise. */
+  standIn?: boolean;
+}
+
+/** Token usage of one answered call, and whether a stand-in answered it (see STAND_IN_FINGERPRINT). */
+export interface BookedUsage extends TokenUsage {
+  standIn?: boolean;
 }
 
 export interface SerializedUsageLedger {
@@ -30,7 +43,7 @@ export interface UsageLedgerOptions {
  * `release` (it failed without being billed) takes effect; later calls are ignored.
  */
 export interface UsageReservation {
-  commit(usage: TokenUsage): void;
+  commit(usage: BookedUsage): void;
   release(): void;
 }
 
@@ -97,8 +110,8 @@ export class UsageLedger {
     return (usage.inputTokens * price.inputPerMillionUsd + usage.outputTokens * price.outputPerMillionUsd) / 1e6;
   }
 
-  /** Adds one answered call. */
-  record(record: UsageRecord): void {
+  /** Adds one answered call; `standIn: true` marks its (role, model) line as served by a stand-in. */
+  record(record: UsageRecord & { standIn?: boolean }): void {
     const key = `${record.role}\u0000${record.model}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -111,6 +124,7 @@ export class UsageLedger {
       outputTokens: record.outputTokens,
       costUsd: this.costOf(record.model, record),
     });
+    if (record.standIn === true) entry.standIn = true;
   }
 
   /** Throws BudgetExceededError when one more call would pass `budget`. */
@@ -152,7 +166,14 @@ export class UsageLedger {
     };
     return {
       commit: (usage) => {
-        if (settle()) this.record({ role, model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+        if (!settle()) return;
+        this.record({
+          role,
+          model,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          ...(usage.standIn === true ? { standIn: true } : {}),
+        });
       },
       release: () => {
         settle();
@@ -201,15 +222,18 @@ export class UsageLedger {
     }
     for (const entry of json.entries) {
       const numbersOk = [entry.calls, entry.inputTokens, entry.outputTokens, entry.costUsd].every(isNonNegativeNumber);
-      if (!ROLES.includes(entry.role) || typeof entry.model !== "string" || !numbersOk) {
+      const standInOk = entry.standIn === undefined || typeof entry.standIn === "boolean";
+      if (!ROLES.includes(entry.role) || typeof entry.model !== "string" || !numbersOk || !standInOk) {
         throw new ModelOptionsError(
           `Saved usage ledger has an invalid entry ${JSON.stringify(entry)}: role must be one of ` +
-            `${ROLES.join(", ")}, model a string, and the counts non-negative numbers.`,
+            `${ROLES.join(", ")}, model a string, the counts non-negative numbers, and standIn (optional) a boolean.`,
         );
       }
     }
     this.entries.clear();
-    for (const entry of json.entries) this.entries.set(`${entry.role}\u0000${entry.model}`, { ...entry });
+    for (const { standIn, ...entry } of json.entries) {
+      this.entries.set(`${entry.role}\u0000${entry.model}`, { ...entry, ...(standIn === true ? { standIn: true } : {}) });
+    }
   }
 
   private sortedEntries(): SerializedUsageEntry[] {

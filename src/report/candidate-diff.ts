@@ -2,8 +2,9 @@ import { diffLines, diffWordsWithSpace, type ChangeObject } from "diff";
 import { escapeHtml } from "./escape-html.js";
 
 /**
- * HTML of a candidate's value against the seed value, key by key: text keys diffed word by word, other keys
- * (few-shot example lists, JSON parts) diffed line by line on their pretty JSON. Unchanged keys say so.
+ * HTML of a candidate's value of one variable against its seed prompt's value, key by key: text keys diffed
+ * word by word, other keys (few-shot example lists, JSON parts) line by line on their pretty JSON. Unchanged
+ * keys say so.
  */
 export function renderCandidateDiff(
   seed: Record<string, unknown> | undefined,
@@ -21,7 +22,7 @@ export function renderCandidateDiff(
           : diffLines(prettyJson(before), prettyJson(after));
       const unchanged = changes.every((change) => !change.added && !change.removed);
       const body = unchanged
-        ? `<span class="muted">unchanged from the seed</span>`
+        ? `<span class="muted">unchanged from the seed prompts</span>`
         : mostlyRewritten(changes)
           ? // Interleaved word changes are unreadable when little is kept: show old and new whole.
             `<pre class="diff"><del>${escapeHtml(textOf(before))}</del>\n<ins>${escapeHtml(textOf(after))}</ins></pre>`

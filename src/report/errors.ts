@@ -7,7 +7,7 @@ export class RunRecordError extends TunechainError {
   constructor(file: string, problem: string, options?: ErrorOptions) {
     super(
       `${file}: ${problem}. Pass the run record that \`tunechain tune\` or fit wrote (a JSON file with ` +
-        `version 1, status, history, leaderboard and usage).`,
+        `version 2, status, metricCalls, history, leaderboard, proposals, models and usage).`,
       options,
     );
     this.file = file;

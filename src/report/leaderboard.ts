@@ -1,21 +1,35 @@
-import stringify from "safe-stable-stringify";
 import type { CandidateRecord } from "../optimizers/candidate-record.js";
+import { changedText, finalBadge, isFinalCandidate, originTag, parentsText } from "./candidate-facts.js";
 import { renderCandidateDiff } from "./candidate-diff.js";
+import { columnLegend, tableHead, type Column } from "./columns.js";
 import { escapeHtml } from "./escape-html.js";
-import { formatScore } from "./format.js";
+import { formatInteger, formatScore } from "./format.js";
 
-/** The candidates of one variable as proposed by one optimizer. */
+type Values = Readonly<Record<string, Record<string, unknown>>>;
+
+/** One optimizer's program candidates. */
 export interface LeaderboardGroup {
-  variable: string;
   optimizer: string;
   /** Best first (see rankCandidates). */
   candidates: CandidateRecord[];
 }
 
+const COLUMNS: readonly Column[] = [
+  { label: "#", help: "Rank within this optimizer: validated candidates first, by validation mean, then the others by train mean." },
+  { label: "candidate", help: "The candidate's id in its optimizer's pool; \"final\" marks the one whose values the final program holds." },
+  { label: "origin", help: "How the candidate was made (seed prompts, proposal, merge, crossover, demos…) and from which parent(s)." },
+  { label: "changed", help: "The components (prompt, or prompt.key) the candidate rewrote relative to its first parent." },
+  { label: "validation", help: "Mean reward over the whole validation set; – when it was never validated (too few training wins, or the budget).", numeric: true },
+  { label: "train mean", help: "Mean reward over the training examples it was run on (minibatches and step batches) — not comparable across candidates run on different examples.", numeric: true },
+  { label: "evals", help: "How many example scores the train mean rests on: a mean over few examples is noisy.", numeric: true },
+  { label: "iteration", help: "The optimizer iteration that made the candidate (0: the seed prompts).", numeric: true },
+  { label: "change from the seed prompts", help: "The candidate's values against the seed prompts, variable by variable: insertions green, deletions red." },
+];
+
 /**
  * Orders candidates best first: those scored on held-out data before those that were not (a validation score
- * is the better evidence, and it is what finalize chose by), each part by its score, more evaluations first on
- * ties, then the earlier candidate.
+ * is the better evidence, and it is what the final choice goes by), each part by its score, more evaluations
+ * first on ties, then the earlier candidate.
  */
 export function rankCandidates(candidates: readonly CandidateRecord[]): CandidateRecord[] {
   return [...candidates].sort((a, b) => {
@@ -30,66 +44,63 @@ export function rankCandidates(candidates: readonly CandidateRecord[]): Candidat
   });
 }
 
-/** Groups a run's leaderboard by (variable, optimizer), in order of first appearance, each group ranked. */
+/** Groups a run's leaderboard by optimizer, in order of first appearance, each group ranked. */
 export function groupLeaderboard(leaderboard: readonly CandidateRecord[]): LeaderboardGroup[] {
-  const groups = new Map<string, LeaderboardGroup>();
+  const groups = new Map<string, CandidateRecord[]>();
   for (const candidate of leaderboard) {
-    // A program candidate spans several variables: it is listed under each of them.
-    for (const variable of Object.keys(candidate.values)) {
-      const key = JSON.stringify([variable, candidate.optimizer]);
-      let group = groups.get(key);
-      if (!group) {
-        group = { variable, optimizer: candidate.optimizer, candidates: [] };
-        groups.set(key, group);
-      }
-      group.candidates.push(candidate);
-    }
+    const list = groups.get(candidate.optimizer);
+    if (list) list.push(candidate);
+    else groups.set(candidate.optimizer, [candidate]);
   }
-  return [...groups.values()].map((group) => ({ ...group, candidates: rankCandidates(group.candidates) }));
+  return [...groups].map(([optimizer, candidates]) => ({ optimizer, candidates: rankCandidates(candidates) }));
 }
 
-/** Candidate tables with each candidate's diff against the seed value of its variable. */
-export function renderLeaderboard(
-  leaderboard: readonly CandidateRecord[],
-  initialValues: Readonly<Record<string, Record<string, unknown>>>,
-  finalValues: Readonly<Record<string, Record<string, unknown>>>,
-): string {
+/**
+ * One table per optimizer: each program candidate with how it was made, what it changed, its scores, and its
+ * values against the seed prompts per variable; the candidate the final program holds is marked.
+ */
+export function renderLeaderboard(leaderboard: readonly CandidateRecord[], initialValues: Values, finalValues: Values): string {
   const groups = groupLeaderboard(leaderboard);
   if (groups.length === 0) return `<p class="empty">No optimizer recorded a candidate.</p>`;
-  return groups
-    .map((group) => {
-      const seed = initialValues[group.variable];
-      const final = finalValues[group.variable];
-      const rows = group.candidates.map((candidate, index) => {
-        const value = candidate.values[group.variable] ?? {};
-        const isFinal = final !== undefined && sameKeys(value, final);
-        const isSeed = candidate.iteration === 0;
-        const badges = [isFinal ? `<span class="badge final">final</span>` : "", isSeed ? `<span class="badge seed">seed</span>` : ""].join("");
-        return (
-          `<tr class="candidate${isFinal ? " is-final" : ""}" data-candidate-id="${escapeHtml(candidate.id)}">` +
-          `<td class="rank">${index + 1}</td>` +
-          `<td class="id"><code>${escapeHtml(candidate.id)}</code>${badges}</td>` +
-          `<td class="num validation">${formatScore(candidate.validationScore)}</td>` +
-          `<td class="num train">${formatScore(candidate.meanScore)}</td>` +
-          `<td class="num evaluations">${candidate.evaluations}</td>` +
-          `<td class="num iteration">${candidate.iteration}</td>` +
-          `<td class="value">${renderCandidateDiff(seed, value)}</td>` +
-          `</tr>`
-        );
-      });
-      return (
-        `<section class="leaderboard-group">` +
-        `<h3>${escapeHtml(group.variable)} <span class="muted">by</span> ${escapeHtml(group.optimizer)}</h3>` +
-        `<table class="leaderboard" data-variable="${escapeHtml(group.variable)}" data-optimizer="${escapeHtml(group.optimizer)}">` +
-        `<thead><tr><th>#</th><th>candidate</th><th>validation</th><th>train mean</th><th>evals</th>` +
-        `<th>iteration</th><th>change from the seed</th></tr></thead>` +
-        `<tbody>${rows.join("")}</tbody></table></section>`
-      );
-    })
-    .join("\n");
+  const tables = groups.map((group) => {
+    const finals = group.candidates.map((candidate) => isFinalCandidate(candidate, finalValues));
+    const rows = group.candidates.map((candidate, index) => renderRow(candidate, index, finals[index] === true, initialValues));
+    const noFinal = finals.includes(true)
+      ? ""
+      : `<p class="muted">None of these candidates holds exactly the final values (the final program combines values, or was chosen elsewhere).</p>`;
+    return (
+      `<section class="leaderboard-group"><h3>${escapeHtml(group.optimizer)} <span class="muted">· ${group.candidates.length} candidates</span></h3>` +
+      `<table class="leaderboard" data-optimizer="${escapeHtml(group.optimizer)}">${tableHead(COLUMNS)}` +
+      `<tbody>${rows.join("")}</tbody></table>${noFinal}</section>`
+    );
+  });
+  return tables.join("\n") + columnLegend(COLUMNS);
 }
 
-/** True when `candidate`'s keys hold the same JSON as those keys of `full`. */
-function sameKeys(candidate: Record<string, unknown>, full: Record<string, unknown>): boolean {
-  return Object.keys(candidate).every((key) => stringify(candidate[key]) === stringify(full[key]));
+function renderRow(candidate: CandidateRecord, index: number, isFinal: boolean, initialValues: Values): string {
+  return (
+    `<tr class="candidate${isFinal ? " is-final" : ""}" data-candidate-id="${escapeHtml(candidate.id)}">` +
+    `<td class="rank">${index + 1}</td>` +
+    `<td class="id"><code>${escapeHtml(candidate.id)}</code>${finalBadge(isFinal)}</td>` +
+    `<td class="origin-cell">${originTag(candidate.origin)} ${parentsText(candidate.parents ?? [])}</td>` +
+    `<td class="changed">${changedText(candidate.changed)}</td>` +
+    `<td class="num validation">${formatScore(candidate.validationScore)}</td>` +
+    `<td class="num train">${formatScore(candidate.meanScore)}</td>` +
+    `<td class="num evaluations">${formatInteger(candidate.evaluations)}</td>` +
+    `<td class="num iteration">${formatInteger(candidate.iteration)}</td>` +
+    `<td class="value">${renderValues(candidate, initialValues)}</td>` +
+    `</tr>`
+  );
+}
+
+/** The candidate's values against the seed prompts, one block per variable it holds. */
+function renderValues(candidate: CandidateRecord, initialValues: Values): string {
+  const variables = Object.entries(candidate.values ?? {});
+  if (variables.length === 0) return `<span class="muted">(no values)</span>`;
+  return variables
+    .map(
+      ([name, value]) =>
+        `<div class="diff-variable"><span class="variable">${escapeHtml(name)}</span>${renderCandidateDiff(initialValues[name], value)}</div>`,
+    )
+    .join("");
 }

@@ -1,35 +1,67 @@
 import type { RunRecord } from "../training/run-record.js";
-import { renderCandidateDiff } from "./candidate-diff.js";
 import { escapeHtml } from "./escape-html.js";
-import { formatDuration, formatScore } from "./format.js";
+import { renderFinalValidation } from "./final-validation.js";
+import { renderFinalValues } from "./final-values.js";
 import { renderLeaderboard } from "./leaderboard.js";
+import { renderLineage } from "./lineage-tree.js";
+import { renderMetricCalls } from "./metric-calls.js";
+import { renderModelsTable, renderStandInBanner } from "./models.js";
+import { renderProposals } from "./proposals.js";
 import { REPORT_CSS } from "./report-styles.js";
 import { renderRewardCurve } from "./reward-curve.js";
+import { renderRunStatus } from "./run-status.js";
 import { renderSettingsTable } from "./settings-table.js";
+import { renderSummary } from "./summary.js";
 import { renderUsageTable } from "./usage-table.js";
 
-const STATUS_EXPLANATION: Record<RunRecord["status"], string> = {
-  completed: "The run went through every epoch.",
-  "early-stopped": "The run stopped early: the validation score stopped improving.",
-  "budget-exhausted": "The run stopped when its budget ran out; it kept the best values found until then.",
-  aborted: "The run was interrupted; it kept the best values found until then.",
-};
+/** The page's sections in page order: anchor id → title. */
+const SECTIONS = {
+  curve: "Reward per step",
+  "final-validation": "Final program on each validation example",
+  proposals: "Proposals and why they were refused",
+  lineage: "Candidate lineage",
+  leaderboard: "Candidates per optimizer",
+  "final-values": "Final values",
+  "metric-calls": "Program runs by phase",
+  models: "Models, usage and cost",
+  settings: "Run settings",
+} as const;
+
+type SectionId = keyof typeof SECTIONS;
 
 /**
- * One self-contained HTML page describing a run: status, reward curve, candidate leaderboard with diffs
- * against the seed, final values, usage and cost per model role, settings. Inline CSS and SVG only — no
- * script, no font, no image from the network — so it opens anywhere and can be attached to a CI job.
+ * One self-contained HTML page telling a run's whole story: status and what stopped it (with a banner when a
+ * scripted stand-in served it), seed / final / test scores, the reward curve, the final program's answer on
+ * each validation example, refused proposals by reason, the candidates' lineage and leaderboards with diffs
+ * against the seed prompts, program runs by phase, models, usage and settings. Inline CSS and SVG only — no
+ * script, no font, no image from the network — so it opens anywhere and can be attached to a CI job. Every
+ * text taken from the record is escaped.
  */
 export function renderReport(record: RunRecord): string {
   const title = `tunechain run — ${record.status}`;
-  const duration = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
-  const steps = record.history.length;
-  const hasValidation = record.history.some((entry) => entry.valReward !== undefined);
-  const legend =
-    `<div class="legend"><span class="train">train reward (batch mean)</span>` +
-    (hasValidation ? `<span class="validation">validation reward</span>` : "") +
-    (record.initialValScore !== undefined ? `<span class="baseline">seed on validation</span>` : "") +
-    `</div>`;
+  const body: Record<SectionId, string> = {
+    curve: renderRewardCurve(record.history, { initialValScore: record.initialValScore }),
+    "final-validation": renderFinalValidation(record.finalValidation, record.settings.valSize),
+    proposals:
+      `<p class="muted">Each optimizer asks its model for proposals; a proposal either becomes a candidate or is refused. ` +
+      `Failures of the optimizer model come first.</p>${renderProposals(record.proposals ?? [])}`,
+    lineage:
+      `<p class="muted">Parent → child: each candidate sits under the candidate it was made from; a merge or crossover ` +
+      `names both parents and is linked from the second one.</p>${renderLineage(record.leaderboard, record.finalValues)}`,
+    leaderboard:
+      `<p class="muted">Ranked by validation mean where it was measured, then by train mean. Insertions against the ` +
+      `seed prompts are green, deletions red. Hover a column header, or read the legend below, for what it means.</p>` +
+      renderLeaderboard(record.leaderboard, record.initialValues, record.finalValues),
+    "final-values": renderFinalValues(record),
+    "metric-calls": renderMetricCalls(record.metricCalls),
+    models: `<h3>Models</h3>\n${renderModelsTable(record.models ?? [])}\n<h3>Usage and cost per role</h3>\n${renderUsageTable(record.usage)}`,
+    settings: renderSettingsTable(record.settings),
+  };
+  const ids = Object.keys(SECTIONS) as SectionId[];
+  const nav = ids.map((id) => `<a href="#${id}">${escapeHtml(SECTIONS[id])}</a>`).join("");
+  const sections = ids
+    .map((id) => `<section class="card" id="${id}">\n<h2>${escapeHtml(SECTIONS[id])}</h2>\n${body[id]}\n</section>`)
+    .join("\n");
 
   return `<!doctype html>
 <html lang="en">
@@ -42,57 +74,14 @@ export function renderReport(record: RunRecord): string {
 </head>
 <body>
 <main>
-<h1>tunechain run <span class="status status-${escapeHtml(record.status)}">${escapeHtml(record.status)}</span></h1>
-<p class="muted">${escapeHtml(STATUS_EXPLANATION[record.status] ?? "")}</p>
-<div class="summary">
-${summaryItem("seed validation", formatScore(record.initialValScore))}
-${summaryItem("final validation", formatScore(record.finalValScore))}
-${summaryItem("steps", String(steps))}
-${summaryItem("model calls", String(record.usage.total.calls))}
-${summaryItem("duration", formatDuration(duration))}
-${summaryItem("started", escapeHtml(record.startedAt))}
-</div>
-<section class="card" id="curve">
-<h2>Reward per step</h2>
-${legend}
-${renderRewardCurve(record.history, { initialValScore: record.initialValScore })}
-</section>
-<section class="card" id="leaderboard">
-<h2>Candidate leaderboard</h2>
-<p class="muted">Ranked by validation score where it was measured, then by mean training reward. Insertions
-against the seed are green, deletions red.</p>
-${renderLeaderboard(record.leaderboard, record.initialValues, record.finalValues)}
-</section>
-<section class="card" id="final-values">
-<h2>Final values</h2>
-${renderFinalValues(record)}
-</section>
-<section class="card" id="usage">
-<h2>Usage and cost per model role</h2>
-${renderUsageTable(record.usage)}
-</section>
-<section class="card" id="settings">
-<h2>Run settings</h2>
-${renderSettingsTable(record.settings)}
-</section>
-<footer>Generated by tunechain from a run record (version ${record.version}); finished ${escapeHtml(record.finishedAt)}.</footer>
+${renderRunStatus(record)}
+${renderStandInBanner(record.models ?? [])}
+${renderSummary(record)}
+<nav class="toc">${nav}</nav>
+${sections}
+<footer>Generated by tunechain from a run record (version ${escapeHtml(String(record.version))}); finished ${escapeHtml(record.finishedAt)}.</footer>
 </main>
 </body>
 </html>
 `;
-}
-
-function summaryItem(label: string, value: string): string {
-  return `<div><span class="label">${escapeHtml(label)}</span><span class="value">${value}</span></div>`;
-}
-
-function renderFinalValues(record: RunRecord): string {
-  const names = Object.keys(record.finalValues);
-  if (names.length === 0) return `<p class="empty">The run recorded no variable.</p>`;
-  return names
-    .map(
-      (name) =>
-        `<h3>${escapeHtml(name)}</h3>${renderCandidateDiff(record.initialValues[name], record.finalValues[name] ?? {})}`,
-    )
-    .join("\n");
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { STAND_IN_FINGERPRINT } from "../models/usage-ledger.js";
 import { SeededRandom } from "../random/seeded-random.js";
 
 /** A chat message as the server received it; array contents are joined into text. */
@@ -158,6 +159,8 @@ function errorBody(message: string, type: string) {
  * Starts a loopback OpenAI-compatible server (`POST /v1/chat/completions`, JSON and SSE streaming, usage)
  * whose answers come from `handler`, with latency and scripted or random faults. For tests: the real
  * openai client and ChatOpenAI talk to it over HTTP, and its log shows what really went over the wire.
+ * Its completions carry `system_fingerprint: "tunechain-stand-in"` (RawReply bodies excepted), so the usage
+ * ledger, and the report after it, can say a stand-in served the run.
  */
 export async function startOpenAICompatibleServer(options: ServerOptions): Promise<OpenAICompatibleServer> {
   const { handler, latencyMs = 0, faults = {} } = options;
@@ -266,6 +269,8 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
           object: "chat.completion",
           created: 1_700_000_000,
           model: completionRequest.model,
+          // Marks the answer as a stand-in's, so usage booked from it says so (see STAND_IN_FINGERPRINT).
+          system_fingerprint: STAND_IN_FINGERPRINT,
           choices: [
             {
               index: 0,
@@ -323,7 +328,13 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
     cut: boolean,
   ) {
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    const base = { id: `chatcmpl-test-${index}`, object: "chat.completion.chunk", created: 1_700_000_000, model: request.model };
+    const base = {
+      id: `chatcmpl-test-${index}`,
+      object: "chat.completion.chunk",
+      created: 1_700_000_000,
+      model: request.model,
+      system_fingerprint: STAND_IN_FINGERPRINT,
+    };
     const send = (chunk: object) => response.write(`data: ${JSON.stringify({ ...base, ...chunk })}\n\n`);
     send({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }] });
     const pieces = content.match(/[\s\S]{1,16}/g) ?? [];
