@@ -16,6 +16,7 @@ import {
   evaluate,
   exactMatch,
   InstructionOptimizer,
+  ProgramEvaluator,
   TrainablePrompt,
   type EvaluationResult,
   type OptimizerInput,
@@ -56,6 +57,8 @@ try {
   const program = prompt.pipe(models.chatModel()).pipe(new StringOutputParser());
   const reward = exactMatch();
   const optimizer = new InstructionOptimizer({ languageModel: models.languageModel(), seed: 4 });
+  // The optimizer scores its proposals before keeping one: it needs an evaluator (fit gives it one; here we do).
+  const evaluator = new ProgramEvaluator({ program, reward, variables: [prompt.variable], concurrency: 6 });
 
   const score = (label: string) =>
     RunnableLambda.from(async () => {
@@ -68,7 +71,12 @@ try {
   const round = score("before")
     .pipe(
       RunnableLambda.from(
-        (scored: EvaluationResult): OptimizerInput => ({ variables: [prompt.variable], predictions: scored.predictions, reward: scored.mean }),
+        (scored: EvaluationResult): OptimizerInput => ({
+          variables: [prompt.variable],
+          predictions: scored.predictions,
+          reward: scored.mean,
+          context: { evaluate: evaluator.evaluate },
+        }),
       ).withConfig({ runName: "to_optimizer_input" }),
     )
     .pipe(optimizer)
@@ -80,8 +88,8 @@ try {
     console.log(`Round ${i}`);
     await round.invoke({}, { callbacks: i === 1 ? [tree] : [] });
   }
-  // End of training: keep the best scored version, not merely the last one.
-  await optimizer.invoke({ variables: [prompt.variable], finalize: true });
+  // End of training: finalize only (no further step) keeps the best scored version, not merely the last one.
+  await optimizer.invoke({ variables: [prompt.variable], optimize: false, finalize: true, context: { evaluate: evaluator.evaluate } });
   console.log(`Final instructions: ${prompt.variable.json().instructions}`);
   // evaluate() is not handed the round's callbacks here, so its program runs are not part of this tree.
   console.log("\nRuns of round 1:");

@@ -71,7 +71,7 @@ export async function run(): Promise<boolean> {
       seed: 1,
       progress: false,
       checkpoint,
-      callbacks: {
+      hooks: {
         async onEpochEnd({ epoch }) {
           collectGarbage();
           rows.push({

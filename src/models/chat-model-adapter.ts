@@ -7,6 +7,7 @@ import { MANAGED_RUN_METADATA_KEY, toLangChainMessages } from "./llm-run.js";
 import type { ManagedLanguageModel } from "./managed-language-model.js";
 import { resolveModelOptions, type LanguageModelOptions, type ResolvedModelOptions } from "./options.js";
 import { fromStrict, toStrictSchema } from "./strict-schema.js";
+import { STAND_IN_FINGERPRINT, type BookedUsage } from "./usage-ledger.js";
 import { runStructured, withJsonInstruction, type Completion } from "./structured-loop.js";
 import type {
   ChatMessage,
@@ -25,10 +26,17 @@ function textOf(message: BaseMessage): string {
     .join("");
 }
 
-function usageOf(message: BaseMessage | undefined): TokenUsage {
+function usageOf(message: BaseMessage | undefined): BookedUsage {
   const usage = (message as { usage_metadata?: { input_tokens?: number; output_tokens?: number } } | undefined)
     ?.usage_metadata;
-  return { inputTokens: usage?.input_tokens ?? 0, outputTokens: usage?.output_tokens ?? 0 };
+  const fingerprint = (message as { response_metadata?: { system_fingerprint?: unknown } } | undefined)?.response_metadata
+    ?.system_fingerprint;
+  return {
+    inputTokens: usage?.input_tokens ?? 0,
+    outputTokens: usage?.output_tokens ?? 0,
+    // A stand-in server marks its answers; the run record then says a stand-in served the run.
+    ...(fingerprint === STAND_IN_FINGERPRINT ? { standIn: true } : {}),
+  };
 }
 
 /** Model name for ledgers: what the provider reports, else the class name. */

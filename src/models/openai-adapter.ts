@@ -7,6 +7,7 @@ import { resolveModelOptions, type LanguageModelOptions, type ResolvedModelOptio
 import { fromStrict, toStrictSchema } from "./strict-schema.js";
 import { runStructured, withJsonInstruction, type Completion } from "./structured-loop.js";
 import type { ManagedLanguageModel } from "./managed-language-model.js";
+import { STAND_IN_FINGERPRINT } from "./usage-ledger.js";
 import type {
   ChatMessage,
   ModelCallOptions,
@@ -157,6 +158,8 @@ class OpenAILanguageModel implements ManagedLanguageModel {
         const usage = {
           inputTokens: completion.usage?.prompt_tokens ?? 0,
           outputTokens: completion.usage?.completion_tokens ?? 0,
+          // A stand-in server marks its answers; the run record then says a stand-in served the run.
+          ...(completion.system_fingerprint === STAND_IN_FINGERPRINT ? { standIn: true } : {}),
         };
         await run.end(text, usage);
         return { text, usage };

@@ -185,7 +185,7 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
 
   /** A candidate's mean training score, undefined while it has none. */
   private fitness(step: OptimizationStep, candidate: StoredCandidate): number | undefined {
-    const { mean, count } = trainingScore(candidate, step.valIds);
+    const { mean, count } = trainingScore(candidate);
     return count > 0 ? mean : undefined;
   }
 

@@ -136,7 +136,7 @@ export class InstructionOptimizer extends PoolOptimizer {
   private trajectory(step: OptimizationStep, components: readonly Component[]): TrajectoryEntry[] {
     const shown = new Map<string, TrajectoryEntry>();
     const ranked = step.pool.candidates
-      .map((candidate) => ({ candidate, ...trainingScore(candidate, step.valIds) }))
+      .map((candidate) => ({ candidate, ...trainingScore(candidate) }))
       .filter((entry) => entry.count > 0)
       .sort((a, b) => b.mean - a.mean || b.count - a.count);
     for (const { candidate, mean } of ranked) {

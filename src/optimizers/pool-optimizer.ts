@@ -60,8 +60,6 @@ export interface OptimizationStep {
   readonly state: OptimizerState;
   /** The examples of the batch just scored (from context.predictions). */
   readonly batch: Example[];
-  /** Ids of the validation examples (scores on them are not training evidence). */
-  readonly valIds: ReadonlySet<string>;
 }
 
 /** The plan of one step or finalize call: the first `optimize`/`finalize` computes it, the others assign from it. */
@@ -223,7 +221,7 @@ export abstract class PoolOptimizer extends Optimizer {
       }
       const chosen = step.state.done ? step.current : ((await this.propose(step)) ?? step.current);
       const valid = this.fullValuesValid(step, chosen) ? chosen : step.current;
-      step.pool.trim((candidates) => rankCandidates(candidates, this.uncertaintyWeight, step.valIds), new Set([step.current.id, valid.id]));
+      step.pool.trim((candidates) => rankCandidates(candidates, this.uncertaintyWeight), new Set([step.current.id, valid.id]));
       return this.fullValues(step, valid);
     });
   }
@@ -256,7 +254,6 @@ export abstract class PoolOptimizer extends Optimizer {
       context,
       state,
       batch: (context.predictions ?? []).map(exampleOfPrediction),
-      valIds: new Set((context.valset ?? []).map(exampleIdOf)),
     };
     const keep = () => {
       state.random = random.getState();
@@ -284,19 +281,18 @@ export abstract class PoolOptimizer extends Optimizer {
       const byTraining = rankCandidates(
         step.pool.candidates.map((c) => ({ ...c, validationScore: undefined }) as StoredCandidate),
         this.uncertaintyWeight,
-        step.valIds,
       ).map((c) => step.pool.byId(c.id) as StoredCandidate);
       const firstValidated = byTraining.findIndex((c) => c.validationScore !== undefined);
       const contenders = (firstValidated < 0 ? byTraining : byTraining.slice(0, firstValidated))
-        .filter((c) => trainingScore(c, step.valIds).count > 0)
+        .filter((c) => trainingScore(c).count > 0)
         .slice(0, this.finalizeTopK);
       for (const candidate of contenders) {
         if (!this.canAfford(step, [candidate], valset)) continue;
         await this.validate(step, candidate, "finalize");
       }
     }
-    const best = rankCandidates(step.pool.candidates, this.uncertaintyWeight, step.valIds)[0];
-    const hasEvidence = best && (best.validationScore !== undefined || trainingScore(best, step.valIds).count > 0);
+    const best = rankCandidates(step.pool.candidates, this.uncertaintyWeight)[0];
+    const hasEvidence = best && (best.validationScore !== undefined || trainingScore(best).count > 0);
     return hasEvidence ? best : step.current;
   }
 
@@ -349,7 +345,8 @@ export abstract class PoolOptimizer extends Optimizer {
     });
     step.state.metricCalls += predictions.filter((p) => !p.cached).length;
     if ("instanceScores" in candidate && step.pool.byId((candidate as StoredCandidate).id)) {
-      step.pool.record(candidate as StoredCandidate, predictions.map(toInstanceScore));
+      const validation = phase === "validation" || phase === "finalize";
+      step.pool.record(candidate as StoredCandidate, predictions.map(toInstanceScore), { validation });
     }
     return predictions;
   }
@@ -562,9 +559,8 @@ export abstract class PoolOptimizer extends Optimizer {
 
   override leaderboard(): CandidateRecord[] {
     const state = this.stateVariable.json();
-    const valIds = new Set<string>();
-    return rankCandidates(state.pool.candidates, this.uncertaintyWeight, valIds).map((candidate) => {
-      const { mean: meanScore, count } = trainingScore(candidate, valIds);
+    return rankCandidates(state.pool.candidates, this.uncertaintyWeight).map((candidate) => {
+      const { mean: meanScore, count } = trainingScore(candidate);
       const record: CandidateRecord = {
         id: candidate.id,
         optimizer: this.name,

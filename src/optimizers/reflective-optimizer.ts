@@ -264,7 +264,11 @@ export class ReflectiveOptimizer extends PoolOptimizer {
       origin: "merge",
       changed: step.components.filter((c) => componentValue(plan.values, c) !== componentValue(plan.first.values, c)).map((c) => c.id),
     });
-    step.pool.record(child, mergedRun.map((p) => ({ exampleId: p.exampleId, score: p.score })));
+    step.pool.record(
+      child,
+      mergedRun.map((p) => ({ exampleId: p.exampleId, score: p.score })),
+      { validation: valset.length > 0 },
+    );
     if (valset.length > 0 && this.canAfford(step, [child], valset)) await this.validate(step, child);
   }
 

@@ -444,7 +444,7 @@ function warnAboutFailedProposals(stats: readonly ProposalStats[]): void {
 
 function modelsOf(usage: UsageLedger | undefined): ModelRecord[] {
   if (!usage) return [];
-  return usage.toJSON().entries.map((entry) => ({ role: entry.role, model: entry.model, standIn: (entry as { standIn?: boolean }).standIn === true }));
+  return usage.toJSON().entries.map((entry) => ({ role: entry.role, model: entry.model, standIn: entry.standIn === true }));
 }
 
 /** The components fit found, in program order, for the optimizers' meta-prompts. */

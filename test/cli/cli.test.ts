@@ -142,7 +142,7 @@ describe("tunechain errors", () => {
     const { dir, config } = await writeSentimentProject({ configBody: body });
     const result = await runTunechain(["tune", config], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/tunechain: the run failed: .*the model exploded on (positive|negative)/);
+    expect(result.stderr).toMatch(/tunechain: the run failed: The program failed on 12 of 12 examples[\s\S]*the model exploded on (positive|negative)/);
   });
 
   it("explains a bad flag and a missing run record with exit 2", async () => {

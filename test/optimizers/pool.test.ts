@@ -44,7 +44,12 @@ describe("program pool", () => {
     pool.record(candidate, ["e1", "e2", "e3", "e4"].map((exampleId, i) => ({ exampleId, score: i % 2 })));
     pool.record(candidate, [{ exampleId: "e3", score: 1 }]);
     expect(candidate.instanceScores.map((s) => s.exampleId)).toEqual(["e2", "e4", "e3"]);
-    expect(trainingScore(candidate, new Set())).toEqual({ mean: 1, count: 3 });
+    expect(trainingScore(candidate)).toEqual({ mean: 1, count: 3 });
+    // Held-out scores are recorded but are not training evidence.
+    const other = pool.add({ p: { instructions: "b" } }, { parents: [], iteration: 1, origin: "proposal" });
+    pool.record(other, [{ exampleId: "e1", score: 1 }]);
+    pool.record(other, [{ exampleId: "v1", score: 0 }], { validation: true });
+    expect(trainingScore(other)).toEqual({ mean: 1, count: 1 });
     for (let i = 0; i < 5; i++) pool.reject(i, "schema", `reason ${i}`);
     expect(pool.rejected.map((r) => r.iteration)).toEqual([3, 4]);
     expect(pool.add({ p: { instructions: "a" } }, { parents: [], iteration: 3, origin: "proposal" })).toBe(candidate);
@@ -57,15 +62,14 @@ describe("program pool", () => {
     const unscored = pool.add({ p: { instructions: "new" } }, { parents: [], iteration: 2, origin: "proposal" });
     pool.record(lucky, [{ exampleId: "a", score: 1 }]);
     pool.record(steady, Array.from({ length: 50 }, (_, i) => ({ exampleId: `s${i}`, score: i % 10 === 0 ? 0 : 1 })));
-    const none = new Set<string>();
-    expect(noiseAwareScore(steady, 0.5, none)).toBeGreaterThan(noiseAwareScore(lucky, 0.5, none));
+    expect(noiseAwareScore(steady, 0.5)).toBeGreaterThan(noiseAwareScore(lucky, 0.5));
     const names = (ranked: readonly { values: Record<string, Record<string, unknown>> }[]) => ranked.map((c) => c.values.p?.instructions);
-    expect(names(rankCandidates(pool.candidates, 0.5, none))).toEqual(["steady", "lucky", "new"]);
-    expect(noiseAwareScore(unscored, 0.5, none)).toBe(Number.NEGATIVE_INFINITY);
+    expect(names(rankCandidates(pool.candidates, 0.5))).toEqual(["steady", "lucky", "new"]);
+    expect(noiseAwareScore(unscored, 0.5)).toBe(Number.NEGATIVE_INFINITY);
     // Without the uncertainty term the lucky one would win: the term is what decides.
-    expect(names(rankCandidates(pool.candidates, 0, none))[0]).toBe("lucky");
+    expect(names(rankCandidates(pool.candidates, 0))[0]).toBe("lucky");
     unscored.validationScore = 0.2;
-    expect(names(rankCandidates(pool.candidates, 0.5, none))[0]).toBe("new");
+    expect(names(rankCandidates(pool.candidates, 0.5))[0]).toBe("new");
   });
 });
 

@@ -88,7 +88,7 @@ function readRequest(text: string) {
  * in a joint request), the currency rule only when its own outputs shown lack the currency the expected
  * answers carry; otherwise the current text reworded.
  */
-export function optimizerReply(messages: readonly ChatMessage[], request: StructuredRequest | undefined): unknown {
+export function optimizerReply(messages: readonly ChatMessage[], request: StructuredRequest | undefined): object {
   const text = messages.map((m) => m.content).join("\n");
   const { component, isFinal, outputs, expected } = readRequest(text);
   const currencies = expected.map((e) => /([A-Z]{3})"?$/.exec(e)?.[1]).filter(Boolean);

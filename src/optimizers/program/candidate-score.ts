@@ -1,11 +1,11 @@
 import type { StoredCandidate } from "./pool-state.js";
 
-/** Mean and count of a candidate's scores on examples outside `excluded` (its training evidence). */
-export function trainingScore(candidate: StoredCandidate, excluded: ReadonlySet<string>): { mean: number; count: number } {
+/** Mean and count of a candidate's scores on training examples (its training evidence). */
+export function trainingScore(candidate: StoredCandidate): { mean: number; count: number } {
   let sum = 0;
   let count = 0;
-  for (const { exampleId, score } of candidate.instanceScores) {
-    if (excluded.has(exampleId)) continue;
+  for (const { score, validation } of candidate.instanceScores) {
+    if (validation) continue;
     sum += score;
     count += 1;
   }
@@ -16,8 +16,8 @@ export function trainingScore(candidate: StoredCandidate, excluded: ReadonlySet<
  * Training mean minus an uncertainty term that shrinks with the number of examples, so a candidate that got
  * lucky on one small batch does not beat one that has been good over many. Unscored candidates rank last.
  */
-export function noiseAwareScore(candidate: StoredCandidate, uncertaintyWeight: number, excluded: ReadonlySet<string>): number {
-  const { mean, count } = trainingScore(candidate, excluded);
+export function noiseAwareScore(candidate: StoredCandidate, uncertaintyWeight: number): number {
+  const { mean, count } = trainingScore(candidate);
   if (count === 0) return Number.NEGATIVE_INFINITY;
   return mean - uncertaintyWeight / Math.sqrt(count);
 }
@@ -31,14 +31,10 @@ export function birthOrder(candidate: StoredCandidate): number {
  * Best first: validated candidates by validation score, then the others by noise-aware training score; ties go
  * to the candidate with more evidence, then the older one.
  */
-export function rankCandidates(
-  candidates: readonly StoredCandidate[],
-  uncertaintyWeight: number,
-  excluded: ReadonlySet<string>,
-): StoredCandidate[] {
-  const evidence = (c: StoredCandidate) => trainingScore(c, excluded).count;
+export function rankCandidates(candidates: readonly StoredCandidate[], uncertaintyWeight: number): StoredCandidate[] {
+  const evidence = (c: StoredCandidate) => trainingScore(c).count;
   const byTraining = (a: StoredCandidate, b: StoredCandidate) =>
-    noiseAwareScore(b, uncertaintyWeight, excluded) - noiseAwareScore(a, uncertaintyWeight, excluded) ||
+    noiseAwareScore(b, uncertaintyWeight) - noiseAwareScore(a, uncertaintyWeight) ||
     evidence(b) - evidence(a) ||
     birthOrder(a) - birthOrder(b);
   const validated = candidates.filter((c) => c.validationScore !== undefined);

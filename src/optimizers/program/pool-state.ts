@@ -5,6 +5,8 @@ import type { JsonSchema } from "../../variables/schema.js";
 export interface InstanceScore {
   exampleId: string;
   score: number;
+  /** Earned on a validation example: held-out evidence, not training evidence. */
+  validation?: boolean;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface OptimizerState {
 
 const SCORE_SCHEMA: JsonSchema = {
   type: "object",
-  properties: { exampleId: { type: "string" }, score: { type: "number" } },
+  properties: { exampleId: { type: "string" }, score: { type: "number" }, validation: { type: "boolean" } },
   required: ["exampleId", "score"],
 };
 

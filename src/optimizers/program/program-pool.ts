@@ -98,12 +98,15 @@ export class ProgramPool {
     return candidate;
   }
 
-  /** Records the candidate's latest score on each example (an example scored twice counts once). */
-  record(candidate: StoredCandidate, scores: readonly InstanceScore[]): void {
+  /**
+   * Records the candidate's latest score on each example (an example scored twice counts once); scores on
+   * validation examples are marked so they never count as training evidence.
+   */
+  record(candidate: StoredCandidate, scores: readonly InstanceScore[], options: { validation?: boolean } = {}): void {
     for (const { exampleId, score } of scores) {
       const at = candidate.instanceScores.findIndex((s) => s.exampleId === exampleId);
       if (at >= 0) candidate.instanceScores.splice(at, 1);
-      candidate.instanceScores.push({ exampleId, score });
+      candidate.instanceScores.push(options.validation ? { exampleId, score, validation: true } : { exampleId, score });
     }
     const excess = candidate.instanceScores.length - this.limits.maxInstanceScores;
     if (excess > 0) candidate.instanceScores.splice(0, excess);
