@@ -382,13 +382,6 @@ export async function fit<Input, Output, Expected = unknown>(
     usage,
   };
   if (options.recordPath) await writeFileAtomic(options.recordPath, `${stringify(record, null, 2)}\n`);
-  await notify(hooks, "onTrainEnd", {
-    status,
-    ...(stoppedBy ? { stoppedBy } : {}),
-    history,
-    ...(finalValScore !== undefined ? { finalValScore } : {}),
-    ...(testScore !== undefined ? { testScore } : {}),
-  });
   await fitRun.end({
     status,
     ...(stoppedBy ? { stoppedBy: stoppedBy.reason } : {}),
@@ -396,6 +389,15 @@ export async function fit<Input, Output, Expected = unknown>(
     finalValScore,
     testScore,
     metricCalls: evaluator.metricCalls.used,
+  });
+  // The parent run's end goes out with the rest (a tracer may send runs in the background).
+  await awaitAllCallbacks();
+  await notify(hooks, "onTrainEnd", {
+    status,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    history,
+    ...(finalValScore !== undefined ? { finalValScore } : {}),
+    ...(testScore !== undefined ? { testScore } : {}),
   });
   return {
     history,
