@@ -1,4 +1,8 @@
-import { BaseTracer, type Run } from "@langchain/core/tracers/base";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { Serialized } from "@langchain/core/load/serializable";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { LLMResult } from "@langchain/core/outputs";
+import type { ChainValues } from "@langchain/core/utils/types";
 import type { ComponentCall, ModelCallRecord, ProgramTrace, ToolResultRecord } from "../data/trace.js";
 import { clipText, contentText, isMessage, plainJson, toolCallsOf, traceMessage } from "./plain-json.js";
 
@@ -9,128 +13,186 @@ type MessageLike = Parameters<typeof traceMessage>[0];
 
 interface PromptRun {
   component: string;
-  run: Run;
-  call: ComponentCall;
-  /** The rendered messages, to recognise the model calls this prompt fed. */
-  rendered: MessageLike[];
+  order: number;
+  inputs: unknown;
+  rendered?: MessageLike[];
+  error?: string;
+}
+
+interface ModelRun {
+  order: number;
+  input: MessageLike[];
+  message?: unknown;
+  text?: string;
+  error?: string;
+}
+
+interface ParserRun {
+  input: unknown;
+  output?: unknown;
+  error?: string;
+}
+
+interface ToolRun {
+  order: number;
+  name: string;
+  callId?: string;
+  output?: unknown;
+  error?: string;
 }
 
 /**
  * Collects, for one program run, what each TrainablePrompt rendered and what the model calls it fed
  * returned. Attach a fresh collector to each program run's callbacks (runs never share one), then read
- * `trace()` once the run has ended.
+ * `trace()` once the run has ended. It keeps references during the run and converts to plain, clipped JSON
+ * only in `trace()`, so a program run pays little for being traced.
  *
  * A model call belongs to the latest prompt run whose rendered messages begin its input messages: in a
  * sequence the prompt's output is the model's input; in an agent loop each later call extends them. Tool
  * runs are matched to model calls by tool-call id; output parsers by the message they parsed.
  */
-export class ComponentTraceCollector extends BaseTracer {
+export class ComponentTraceCollector extends BaseCallbackHandler {
   name = "tunechain_component_trace";
-  private readonly runs: Run[] = [];
+  private order = 0;
+  private readonly prompts = new Map<string, PromptRun>();
+  private readonly models = new Map<string, ModelRun>();
+  private readonly parsers = new Map<string, ParserRun>();
+  private readonly tools = new Map<string, ToolRun>();
 
   constructor() {
     // Awaited, so every end event is recorded before the program's invoke resolves.
     super({ _awaitHandler: true });
   }
 
-  protected async persistRun(): Promise<void> {}
+  // @langchain/core 1.x calls this with (chain, inputs, runId, parentRunId, tags, metadata, runType, runName),
+  // whatever its .d.ts says; metadata sits at the same place in both orders, and runType is looked for in both.
+  override handleChainStart(
+    _chain: Serialized,
+    inputs: ChainValues,
+    runId: string,
+    fourth?: unknown,
+    _tags?: string[],
+    metadata?: Record<string, unknown>,
+    seventh?: unknown,
+  ): void {
+    const component = metadata?.[COMPONENT_METADATA_KEY];
+    if (typeof component === "string") {
+      this.prompts.set(runId, { component, order: this.order++, inputs });
+      return;
+    }
+    if (seventh === "parser" || fourth === "parser") this.parsers.set(runId, { input: inputs });
+  }
 
-  override onRunCreate(run: Run): void {
-    this.runs.push(run);
+  override handleChainEnd(outputs: ChainValues, runId: string): void {
+    const prompt = this.prompts.get(runId);
+    if (prompt) {
+      const messages = (outputs as { messages?: unknown }).messages;
+      prompt.rendered = Array.isArray(messages) ? messages.filter(isMessage) : [];
+      return;
+    }
+    const parser = this.parsers.get(runId);
+    if (parser) parser.output = outputs;
+  }
+
+  override handleChainError(error: Error, runId: string): void {
+    const run = this.prompts.get(runId) ?? this.parsers.get(runId);
+    if (run) run.error = messageOf(error);
+  }
+
+  override handleChatModelStart(_llm: Serialized, messages: BaseMessage[][], runId: string): void {
+    this.models.set(runId, { order: this.order++, input: (messages[0] ?? []).filter(isMessage) });
+  }
+
+  override handleLLMEnd(output: LLMResult, runId: string): void {
+    const run = this.models.get(runId);
+    if (!run) return;
+    const generation = output.generations?.[0]?.[0] as { text?: unknown; message?: unknown } | undefined;
+    run.message = generation?.message;
+    run.text = typeof generation?.text === "string" ? generation.text : undefined;
+  }
+
+  override handleLLMError(error: Error, runId: string): void {
+    const run = this.models.get(runId);
+    if (run) run.error = messageOf(error);
+  }
+
+  override handleToolStart(
+    _tool: Serialized,
+    _input: string,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Record<string, unknown>,
+    runName?: string,
+    toolCallId?: string,
+  ): void {
+    this.tools.set(runId, { order: this.order++, name: runName ?? "tool", ...(toolCallId ? { callId: toolCallId } : {}) });
+  }
+
+  override handleToolEnd(output: unknown, runId: string): void {
+    const run = this.tools.get(runId);
+    if (run) run.output = output;
+  }
+
+  override handleToolError(error: Error, runId: string): void {
+    const run = this.tools.get(runId);
+    if (run) run.error = messageOf(error);
   }
 
   /** Whether a model call of this run failed (as opposed to the program failing after the model answered). */
   modelCallFailed(): boolean {
-    return this.runs.some((run) => run.run_type === "llm" && run.error !== undefined);
+    return [...this.models.values()].some((run) => run.error !== undefined);
   }
 
   /** Every component's calls in this run, by component name. */
   trace(): ProgramTrace {
-    const prompts: PromptRun[] = [];
+    const prompts = [...this.prompts.values()].map((run) => ({ run, call: componentCall(run) }));
     const trace: ProgramTrace = {};
-    const callOfModelRun = new Map<string, ModelCallRecord>();
-    for (const run of this.runs) {
-      if (run.run_type === "prompt") {
-        const component = (run.extra?.metadata as Record<string, unknown> | undefined)?.[COMPONENT_METADATA_KEY];
-        if (typeof component !== "string") continue;
-        const rendered = renderedMessages(run.outputs);
-        const call: ComponentCall = {
-          inputs: (plainJson(run.inputs) ?? {}) as Record<string, unknown>,
-          messages: rendered.map(traceMessage),
-          outputs: [],
-        };
-        if (run.error) call.error = firstLine(run.error);
-        prompts.push({ component, run, call, rendered });
-        (trace[component] ??= []).push(call);
-      } else if (run.run_type === "llm") {
-        const input = modelInputMessages(run.inputs);
-        const owner = latestPrefixOwner(prompts, input, run.start_time);
-        if (!owner) continue;
-        const record = modelCallRecord(run);
-        owner.call.outputs.push(record);
-        callOfModelRun.set(run.id, record);
-      }
-    }
-    this.attachParsedOutputs(callOfModelRun);
-    this.attachToolResults(prompts);
-    return trace;
-  }
-
-  /** An output parser's result (or error) goes to the model call whose answer it parsed. */
-  private attachParsedOutputs(callOfModelRun: ReadonlyMap<string, ModelCallRecord>): void {
-    const answers = [...callOfModelRun.entries()].map(([id, record]) => ({
-      record,
-      message: this.runs.find((r) => r.id === id)?.outputs?.generations?.[0]?.[0]?.message as unknown,
-    }));
-    for (const run of this.runs) {
-      if (run.run_type !== "parser") continue;
-      const parsedInput = (run.inputs as { input?: unknown })?.input ?? run.inputs;
-      const target = answers.find(({ message }) => message !== undefined && (message === parsedInput || sameMessage(message, parsedInput)));
-      if (!target) continue;
-      if (run.error) target.record.error ??= firstLine(run.error);
-      else if (run.outputs !== undefined) {
-        const parsed = unwrapOutput(run.outputs);
-        if (!(typeof parsed === "string" && parsed === target.record.text)) target.record.parsed = plainJson(parsed);
-      }
-    }
-  }
-
-  /** A tool run goes to the prompt call whose model asked for it (by tool-call id, else by tool name). */
-  private attachToolResults(prompts: readonly PromptRun[]): void {
-    for (const run of this.runs) {
-      if (run.run_type !== "tool") continue;
-      const callId = typeof run.extra?.tool_call_id === "string" ? run.extra.tool_call_id : undefined;
-      const name = run.name;
-      const owner =
-        prompts.findLast((p) => p.call.outputs.some((o) => o.toolCalls?.some((c) => callId !== undefined && c.id === callId))) ??
-        prompts.findLast((p) => p.run.start_time <= run.start_time && p.call.outputs.some((o) => o.toolCalls?.some((c) => c.name === name)));
+    for (const { run, call } of prompts) (trace[run.component] ??= []).push(call);
+    const parsers = [...this.parsers.values()];
+    const answered: { call: ComponentCall; record: ModelCallRecord; message: unknown }[] = [];
+    for (const model of [...this.models.values()].sort((a, b) => a.order - b.order)) {
+      const owner = latestPrefixOwner(prompts, model);
       if (!owner) continue;
-      const result: ToolResultRecord = { name };
-      if (callId !== undefined) result.callId = callId;
-      if (run.error) result.error = firstLine(run.error);
-      else result.output = clipText(toolOutputText((run.outputs as { output?: unknown } | undefined)?.output));
+      const record = modelCallRecord(model, parsers);
+      owner.call.outputs.push(record);
+      answered.push({ call: owner.call, record, message: model.message });
+    }
+    for (const tool of this.tools.values()) {
+      const owner =
+        answered.findLast(({ record }) => tool.callId !== undefined && record.toolCalls?.some((c) => c.id === tool.callId)) ??
+        answered.findLast(({ record }) => record.toolCalls?.some((c) => c.name === tool.name));
+      if (!owner) continue;
+      const result: ToolResultRecord = { name: tool.name };
+      if (tool.callId !== undefined) result.callId = tool.callId;
+      if (tool.error !== undefined) result.error = tool.error;
+      else result.output = clipText(toolOutputText(tool.output));
       (owner.call.toolResults ??= []).push(result);
     }
+    return trace;
   }
 }
 
-function renderedMessages(outputs: unknown): MessageLike[] {
-  const messages = (outputs as { messages?: unknown } | undefined)?.messages;
-  return Array.isArray(messages) ? messages.filter(isMessage) : [];
+function componentCall(run: PromptRun): ComponentCall {
+  const call: ComponentCall = {
+    inputs: (plainJson(run.inputs) ?? {}) as Record<string, unknown>,
+    messages: (run.rendered ?? []).map(traceMessage),
+    outputs: [],
+  };
+  if (run.error !== undefined) call.error = run.error;
+  return call;
 }
 
-function modelInputMessages(inputs: unknown): MessageLike[] {
-  const batches = (inputs as { messages?: unknown } | undefined)?.messages;
-  const first = Array.isArray(batches) ? batches[0] : undefined;
-  return Array.isArray(first) ? first.filter(isMessage) : [];
-}
-
-/** The latest prompt run, started before `startTime`, whose rendered messages begin `input`. */
-function latestPrefixOwner(prompts: readonly PromptRun[], input: readonly MessageLike[], startTime: number): PromptRun | undefined {
+/** The latest prompt run, rendered before the model call started, whose messages begin its input. */
+function latestPrefixOwner(
+  prompts: readonly { run: PromptRun; call: ComponentCall }[],
+  model: ModelRun,
+): { run: PromptRun; call: ComponentCall } | undefined {
   for (let i = prompts.length - 1; i >= 0; i--) {
-    const prompt = prompts[i] as PromptRun;
-    if (prompt.run.start_time > startTime || prompt.rendered.length === 0 || prompt.rendered.length > input.length) continue;
-    if (prompt.rendered.every((message, j) => sameMessage(message, input[j]))) return prompt;
+    const prompt = prompts[i] as { run: PromptRun; call: ComponentCall };
+    const rendered = prompt.run.rendered;
+    if (prompt.run.order > model.order || !rendered || rendered.length === 0 || rendered.length > model.input.length) continue;
+    if (rendered.every((message, j) => sameMessage(message, model.input[j]))) return prompt;
   }
   return undefined;
 }
@@ -142,21 +204,33 @@ function sameMessage(a: unknown, b: unknown): boolean {
   return typeOf(a) === typeOf(b) && contentText(a.content) === contentText(b.content);
 }
 
-function modelCallRecord(run: Run): ModelCallRecord {
-  const generation = run.outputs?.generations?.[0]?.[0] as { text?: unknown; message?: unknown } | undefined;
-  const message = generation?.message;
+/** A model call as the trace keeps it, with what an output parser made of its answer. */
+function modelCallRecord(model: ModelRun, parsers: readonly ParserRun[]): ModelCallRecord {
+  const message = model.message;
   const record: ModelCallRecord = {
-    text: clipText(isMessage(message) ? contentText(message.content) : typeof generation?.text === "string" ? generation.text : ""),
+    text: clipText(isMessage(message) ? contentText(message.content) : (model.text ?? "")),
   };
   if (isMessage(message)) {
     const calls = toolCallsOf(message);
     if (calls.length > 0) record.toolCalls = calls;
   }
-  if (run.error) record.error = firstLine(run.error);
+  if (model.error !== undefined) record.error = model.error;
+  const parser = message === undefined ? undefined : parsers.find((p) => parsedInput(p) === message || sameMessage(parsedInput(p), message));
+  if (parser?.error !== undefined) record.error ??= parser.error;
+  else if (parser && parser.output !== undefined) {
+    const parsed = unwrapOutput(parser.output);
+    if (!(typeof parsed === "string" && parsed === record.text)) record.parsed = plainJson(parsed);
+  }
   return record;
 }
 
-/** BaseTracer wraps non-object outputs as { output }. */
+/** A parser's input: the message itself, or LangChain's { input } wrapping of it. */
+function parsedInput(parser: ParserRun): unknown {
+  const input = parser.input as { input?: unknown } | undefined;
+  return isMessage(input) ? input : input?.input;
+}
+
+/** Chain outputs that are not objects arrive wrapped as { output }. */
 function unwrapOutput(outputs: unknown): unknown {
   const keys = typeof outputs === "object" && outputs !== null ? Object.keys(outputs) : [];
   return keys.length === 1 && keys[0] === "output" ? (outputs as { output: unknown }).output : outputs;
@@ -167,7 +241,7 @@ function toolOutputText(output: unknown): string {
   return typeof output === "string" ? output : JSON.stringify(plainJson(output));
 }
 
-/** BaseTracer stores error message + stack; a trace keeps the message. */
-function firstLine(error: string): string {
-  return clipText(error.split("\n\n")[0] ?? error);
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return clipText(typeof message === "string" ? message : String(error));
 }

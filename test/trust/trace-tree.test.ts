@@ -33,7 +33,7 @@ async function startLangSmith(): Promise<{ server: Server; url: string; runs: Ma
       response.end(JSON.stringify({ version: "0.0.0", batch_ingest_config: { use_multipart_endpoint: false } }));
       return;
     }
-    const parsed = body ? (JSON.parse(body) as { post?: SentRun[]; patch?: SentRun[] } & SentRun) : {};
+    const parsed = (body ? JSON.parse(body) : {}) as { post?: SentRun[]; patch?: SentRun[] } & Partial<SentRun>;
     const items = path.endsWith("/runs/batch") ? [...(parsed.post ?? []), ...(parsed.patch ?? [])] : [parsed as SentRun];
     for (const run of items) if (run.id) runs.set(run.id, { ...runs.get(run.id), ...run });
     response.writeHead(200, { "content-type": "application/json" });

@@ -13,6 +13,8 @@ import type {
 /** Caps that keep an optimizer's memory bounded however many examples it sees and however large they are. */
 export interface PoolLimits {
   maxCandidates: number;
+  /** Bytes of JSON the candidates may take (demonstration sets can carry large inputs). */
+  maxCandidateBytes: number;
   maxPredictions: number;
   /** Bytes of JSON the remembered predictions may take (inputs and traces included). */
   maxPredictionBytes: number;
@@ -22,8 +24,9 @@ export interface PoolLimits {
 
 export const DEFAULT_POOL_LIMITS: PoolLimits = {
   maxCandidates: 50,
+  maxCandidateBytes: 128 * 1024,
   maxPredictions: 64,
-  maxPredictionBytes: 256 * 1024,
+  maxPredictionBytes: 128 * 1024,
   maxInstanceScores: 256,
   maxRejected: 20,
 };
@@ -144,19 +147,22 @@ export class ProgramPool {
   }
 
   /**
-   * Drops the lowest-ranked candidates beyond `maxCandidates`. `rank` orders best first; `keep` (e.g. the
-   * values now in the program) is never dropped.
+   * Drops the lowest-ranked candidates beyond `maxCandidates`, then beyond `maxCandidateBytes`. `rank` orders
+   * best first; `keep` (e.g. the values now in the program) is never dropped.
    */
   trim(rank: (candidates: readonly StoredCandidate[]) => StoredCandidate[], keep: ReadonlySet<string>): void {
-    const excess = this.pool.candidates.length - this.limits.maxCandidates;
-    if (excess <= 0) return;
-    const dropped = new Set(
-      rank(this.pool.candidates)
-        .filter((c) => !keep.has(c.id))
-        .reverse()
-        .slice(0, excess)
-        .map((c) => c.id),
-    );
-    this.pool.candidates = this.pool.candidates.filter((c) => !dropped.has(c.id));
+    const droppable = rank(this.pool.candidates)
+      .filter((c) => !keep.has(c.id))
+      .reverse();
+    const dropped = new Set<string>();
+    let count = this.pool.candidates.length;
+    let bytes = this.pool.candidates.reduce((sum, c) => sum + JSON.stringify(c).length, 0);
+    for (const candidate of droppable) {
+      if (count <= this.limits.maxCandidates && bytes <= this.limits.maxCandidateBytes) break;
+      dropped.add(candidate.id);
+      count -= 1;
+      bytes -= JSON.stringify(candidate).length;
+    }
+    if (dropped.size > 0) this.pool.candidates = this.pool.candidates.filter((c) => !dropped.has(c.id));
   }
 }
