@@ -1,5 +1,6 @@
 import { BaseTracer, type Run } from "@langchain/core/tracers/base";
 import type { ComponentCall, ModelCallRecord, ProgramTrace, ToolResultRecord } from "../data/trace.js";
+import { offeredTools, type OfferedTool, type RunValues } from "./offered-tools.js";
 import { clipText, contentText, isMessage, plainJson, toolCallsOf, traceMessage } from "./plain-json.js";
 
 /** Metadata key a TrainablePrompt puts on its own run, so the collector knows which component ran. */
@@ -15,6 +16,15 @@ interface PromptRun {
   rendered: MessageLike[];
 }
 
+export interface ComponentTraceCollectorOptions {
+  /**
+   * The values of the program's variables in this run (what the run's config carries as overrides). Callbacks
+   * cannot see the run's config, so the collector learns from these which description each trainable tool sent,
+   * and notices a model that was sent an outdated one.
+   */
+  values?: RunValues;
+}
+
 /**
  * Collects, for one program run, what each TrainablePrompt rendered and what the model calls it fed
  * returned. Attach a fresh collector to each program run's callbacks (runs never share one), then read
@@ -22,21 +32,34 @@ interface PromptRun {
  *
  * A model call belongs to the latest prompt run whose rendered messages begin its input messages: in a
  * sequence the prompt's output is the model's input; in an agent loop each later call extends them. Tool
- * runs are matched to model calls by tool-call id; output parsers by the message they parsed.
+ * runs are matched to model calls by tool-call id; output parsers by the message they parsed. A component
+ * whose model called tools (an agent) has its step count (model calls in the run) on each of its calls.
+ *
+ * A trainable tool is a component too: every model call that was offered it is one call of the tool's
+ * component, showing the descriptions the model read, the tools it called and their results.
  */
 export class ComponentTraceCollector extends BaseTracer {
   name = "tunechain_component_trace";
   private readonly runs: Run[] = [];
+  /** The tools each model run was offered, read when it started (before anything can change their text). */
+  private readonly offered = new Map<string, OfferedTool[]>();
 
-  constructor() {
+  private readonly values: RunValues | undefined;
+
+  constructor(options: ComponentTraceCollectorOptions = {}) {
     // Awaited, so every end event is recorded before the program's invoke resolves.
     super({ _awaitHandler: true });
+    this.values = options.values;
   }
 
   protected async persistRun(): Promise<void> {}
 
   override onRunCreate(run: Run): void {
     this.runs.push(run);
+    if (run.run_type === "llm") {
+      const tools = offeredTools(run.extra, this.values);
+      if (tools.length > 0) this.offered.set(run.id, tools);
+    }
   }
 
   /** Every component's calls in this run, by component name. */
@@ -67,8 +90,50 @@ export class ComponentTraceCollector extends BaseTracer {
       }
     }
     this.attachParsedOutputs(callOfModelRun);
-    this.attachToolResults(prompts);
+    const toolRuns = this.ownToolRuns();
+    this.attachToolResults(prompts, toolRuns);
+    countAgentSteps(trace);
+    this.addToolComponents(trace, callOfModelRun, toolRuns);
     return trace;
+  }
+
+  /** Tool runs, without those nested in another tool run (a trainable tool runs the tool it wraps). */
+  private ownToolRuns(): Run[] {
+    const toolIds = new Set(this.runs.filter((run) => run.run_type === "tool").map((run) => run.id));
+    return this.runs.filter((run) => run.run_type === "tool" && !(run.parent_run_id !== undefined && toolIds.has(run.parent_run_id)));
+  }
+
+  /**
+   * One call of a trainable tool's component per model call that was offered it: the descriptions of the tools
+   * offered (as the model read them), the model's answer and tool calls, and the results of those calls.
+   */
+  private addToolComponents(trace: ProgramTrace, callOfModelRun: ReadonlyMap<string, ModelCallRecord>, toolRuns: readonly Run[]): void {
+    for (const run of this.runs) {
+      const offered = this.offered.get(run.id);
+      if (run.run_type !== "llm" || !offered) continue;
+      const record = callOfModelRun.get(run.id) ?? modelCallRecord(run);
+      const descriptions = Object.fromEntries(offered.map((tool) => [tool.name, clipText(tool.description ?? "")]));
+      const callIds = new Set((record.toolCalls ?? []).map((call) => call.id).filter((id): id is string => id !== undefined));
+      const results = toolRuns.filter((tool) => {
+        const id = toolCallIdOf(tool);
+        return id !== undefined && callIds.has(id);
+      });
+      for (const tool of offered) {
+        if (tool.variable === undefined) continue;
+        const call: ComponentCall = {
+          inputs: { tools: descriptions },
+          messages: modelInputMessages(run.inputs).map(traceMessage),
+          outputs: [structuredClone(record)],
+        };
+        if (results.length > 0) call.toolResults = results.map(toolResultRecord);
+        if (tool.stale) {
+          call.error =
+            `The model was sent an outdated description of tool '${tool.name}' (the text bound before this run), ` +
+            "so this candidate was not tried. Bind the tools inside the run or use a model that reads tools per call.";
+        }
+        (trace[tool.variable] ??= []).push(call);
+      }
+    }
   }
 
   /** An output parser's result (or error) goes to the model call whose answer it parsed. */
@@ -91,21 +156,38 @@ export class ComponentTraceCollector extends BaseTracer {
   }
 
   /** A tool run goes to the prompt call whose model asked for it (by tool-call id, else by tool name). */
-  private attachToolResults(prompts: readonly PromptRun[]): void {
-    for (const run of this.runs) {
-      if (run.run_type !== "tool") continue;
-      const callId = typeof run.extra?.tool_call_id === "string" ? run.extra.tool_call_id : undefined;
+  private attachToolResults(prompts: readonly PromptRun[], toolRuns: readonly Run[]): void {
+    for (const run of toolRuns) {
+      const callId = toolCallIdOf(run);
       const name = run.name;
       const owner =
         prompts.findLast((p) => p.call.outputs.some((o) => o.toolCalls?.some((c) => callId !== undefined && c.id === callId))) ??
         prompts.findLast((p) => p.run.start_time <= run.start_time && p.call.outputs.some((o) => o.toolCalls?.some((c) => c.name === name)));
       if (!owner) continue;
-      const result: ToolResultRecord = { name };
-      if (callId !== undefined) result.callId = callId;
-      if (run.error) result.error = firstLine(run.error);
-      else result.output = clipText(toolOutputText((run.outputs as { output?: unknown } | undefined)?.output));
-      (owner.call.toolResults ??= []).push(result);
+      (owner.call.toolResults ??= []).push(toolResultRecord(run));
     }
+  }
+}
+
+function toolCallIdOf(run: Run): string | undefined {
+  return typeof run.extra?.tool_call_id === "string" ? run.extra.tool_call_id : undefined;
+}
+
+function toolResultRecord(run: Run): ToolResultRecord {
+  const result: ToolResultRecord = { name: run.name };
+  const callId = toolCallIdOf(run);
+  if (callId !== undefined) result.callId = callId;
+  if (run.error) result.error = firstLine(run.error);
+  else result.output = clipText(toolOutputText((run.outputs as { output?: unknown } | undefined)?.output));
+  return result;
+}
+
+/** An agent's step count: on every call of a component whose model called tools, its model calls in the run. */
+function countAgentSteps(trace: ProgramTrace): void {
+  for (const calls of Object.values(trace)) {
+    if (!calls.some((call) => call.outputs.some((output) => (output.toolCalls?.length ?? 0) > 0))) continue;
+    const steps = calls.reduce((sum, call) => sum + call.outputs.length, 0);
+    for (const call of calls) call.steps = steps;
   }
 }
 
