@@ -81,10 +81,12 @@ describe("an agent's trace", () => {
       throw new Error("the calculator is out of order");
     }, { name: "calculator", description: "Does arithmetic on the numbers in a question.", schema: z.object({ question: z.string() }) });
     const dataset = [{ id: "q", input: asMessages("What is 6 times 7?"), expected: "42" }];
-    const handled = createReactAgent({ llm: taskModel(server), tools: [broken], prompt: agentPrompt() });
-    const soft = await evaluate(handled, { dataset, reward: lastMessageMatches, prompts: [] });
+    const softPrompt = agentPrompt();
+    const handled = createReactAgent({ llm: taskModel(server), tools: [broken], prompt: softPrompt });
+    const soft = await evaluate(handled, { dataset, reward: lastMessageMatches, prompts: [softPrompt] });
     expect(soft.predictions[0]?.error).toBeUndefined();
     expect(JSON.stringify(soft.predictions[0]?.output)).toContain("the calculator is out of order");
+    expect(soft.predictions[0]?.trace?.agent?.[0]?.toolResults?.[0]?.error).toMatch(/the calculator is out of order/);
 
     const prompt = agentPrompt();
     const strict = createReactAgent({ llm: taskModel(server), tools: new ToolNode([broken], { handleToolErrors: false }), prompt });

@@ -137,6 +137,10 @@ describe("the candidate's description reaches every model request", () => {
     const dataset = [{ id: "q", input: { q: "hi" }, expected: "-" }];
     const values = candidate("tuned");
     expect((await evaluate(perCall, { dataset, reward: () => 1, values, prompts: [order] })).predictions[0]?.output).toBe("tuned");
+    // createReactAgent with a dynamic model binds in the agent's node, on every call.
+    const agent = createReactAgent({ llm: () => model.bindTools([order]), tools: [order] });
+    const viaAgent = await evaluate(agent, { dataset: [{ id: "q", input: asMessages("hi"), expected: "-" }], reward: () => 1, values });
+    expect(JSON.stringify(viaAgent.predictions[0]?.output)).toContain('"role":"assistant","content":"tuned"');
     expect((await evaluate(ahead, { dataset, reward: () => 1, values, prompts: [order] })).predictions[0]?.output).toBe(SEED_ORDER_DESCRIPTION);
 
     // The trace collector, told the run's values, names the tool behind the copied definition and flags the stale copy.
