@@ -49,6 +49,7 @@ export { StructuredOutputError } from "./models/errors.js";
 export * from "./models/index.js";
 export * from "./optimizers/index.js";
 export * from "./prompts/index.js";
+export * from "./tools/index.js";
 export * from "./training/index.js";
 export * from "./rewards/index.js";
 export * from "./report/index.js";

@@ -49,6 +49,11 @@ export interface ComponentCall {
   outputs: ModelCallRecord[];
   /** Tools run on the tool calls of those model calls. */
   toolResults?: ToolResultRecord[];
+  /**
+   * When the component's model called tools in this program run (an agent loop): its model calls in the whole
+   * run, i.e. the agent's steps. The same number is on each of the component's calls in the run.
+   */
+  steps?: number;
   /** The prompt itself failed (e.g. a missing input variable). */
   error?: string;
 }

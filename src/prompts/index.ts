@@ -9,7 +9,7 @@ export {
 } from "./schemas.js";
 export { TrainablePrompt, type TrainablePromptFields } from "./trainable-prompt.js";
 export { makePromptVariable, type PromptVariableValue } from "./prompt-variable.js";
-export { collectTrainablePrompts, collectTrainableVariables, type Trainable } from "./collect.js";
+export { collectTrainablePrompts, collectTrainableTools, collectTrainableVariables, type Trainable } from "./collect.js";
 export {
   OVERRIDES_CONFIG_KEY,
   readOverrides,

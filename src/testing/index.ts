@@ -5,6 +5,8 @@ export {
   rawReply,
   RawReply,
   startOpenAICompatibleServer,
+  toolCallReply,
+  ToolCallReply,
   type CompletionHandler,
   type CompletionReply,
   type CompletionRequest,
@@ -13,7 +15,9 @@ export {
   type FaultPlan,
   type OpenAICompatibleServer,
   type ReceivedMessage,
+  type ReceivedTool,
   type RequestLogEntry,
+  type ScriptedToolCall,
   type ServerOptions,
 } from "./openai-compatible-server.js";
 export {

@@ -7,6 +7,17 @@ import { SeededRandom } from "../random/seeded-random.js";
 export interface ReceivedMessage {
   role: string;
   content: string;
+  /** The tool calls of an assistant turn, arguments as sent (JSON text). */
+  toolCalls?: { id: string; name: string; arguments: string }[];
+  /** The call a tool turn answers. */
+  toolCallId?: string;
+}
+
+/** A function tool offered in a request (`tools`), as sent. */
+export interface ReceivedTool {
+  name: string;
+  description: string | undefined;
+  parameters: Record<string, unknown> | undefined;
 }
 
 /** What the handler sees of one chat completion request. */
@@ -19,6 +30,8 @@ export interface CompletionRequest {
   responseFormat: Record<string, unknown> | undefined;
   temperature: number | undefined;
   stream: boolean;
+  /** The function tools offered (`tools`), in order; empty when none. */
+  tools: ReceivedTool[];
   /** The whole parsed request body. */
   body: Record<string, unknown>;
 }
@@ -37,8 +50,38 @@ export function rawReply(status: number, body: unknown, headers: Record<string, 
   return new RawReply(status, body, headers);
 }
 
-/** Text answers as is; objects are sent as their JSON text; a RawReply replaces the whole response. */
-export type CompletionReply = string | object | RawReply;
+/** One tool call a scripted reply makes; `arguments` may be an object (sent as its JSON text). */
+export interface ScriptedToolCall {
+  name: string;
+  arguments: Record<string, unknown> | string;
+  /** Default: `call_<request>_<position>`. */
+  id?: string;
+}
+
+/** An assistant turn that calls tools (streamed as tool-call deltas when the request streams). */
+export class ToolCallReply {
+  constructor(
+    readonly toolCalls: readonly ScriptedToolCall[],
+    readonly content: string = "",
+  ) {}
+}
+
+/** Builds a ToolCallReply: `toolCallReply([{ name: "search", arguments: { query: "…" } }])`. */
+export function toolCallReply(toolCalls: readonly ScriptedToolCall[], content = ""): ToolCallReply {
+  return new ToolCallReply(toolCalls, content);
+}
+
+/**
+ * Text answers as is; objects are sent as their JSON text; a ToolCallReply makes tool calls; a RawReply
+ * replaces the whole response.
+ */
+export type CompletionReply = string | object | ToolCallReply | RawReply;
+
+interface WireToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
 
 /** Answers one request. A handler that throws makes the server answer 500 with the error's message. */
 export type CompletionHandler = (
@@ -106,6 +149,39 @@ export interface OpenAICompatibleServer {
 function normalizeFault(fault: Fault | FaultKind | null | undefined): Fault | undefined {
   if (!fault) return undefined;
   return typeof fault === "string" ? { kind: fault } : fault;
+}
+
+function receivedMessage(message: Record<string, unknown>): ReceivedMessage {
+  const received: ReceivedMessage = { role: String(message.role), content: contentText(message.content) };
+  if (Array.isArray(message.tool_calls)) {
+    received.toolCalls = (message.tool_calls as { id?: unknown; function?: { name?: unknown; arguments?: unknown } }[]).map((call) => ({
+      id: String(call.id ?? ""),
+      name: String(call.function?.name ?? ""),
+      arguments: typeof call.function?.arguments === "string" ? call.function.arguments : JSON.stringify(call.function?.arguments ?? {}),
+    }));
+  }
+  if (typeof message.tool_call_id === "string") received.toolCallId = message.tool_call_id;
+  return received;
+}
+
+function receivedTools(tools: unknown): ReceivedTool[] {
+  if (!Array.isArray(tools)) return [];
+  return tools
+    .map((tool: { type?: unknown; function?: Record<string, unknown> }) => tool?.function)
+    .filter((fn): fn is Record<string, unknown> => typeof fn === "object" && fn !== null)
+    .map((fn) => ({
+      name: String(fn.name ?? ""),
+      description: typeof fn.description === "string" ? fn.description : undefined,
+      parameters: typeof fn.parameters === "object" && fn.parameters !== null ? (fn.parameters as Record<string, unknown>) : undefined,
+    }));
+}
+
+function wireToolCalls(reply: ToolCallReply, index: number): WireToolCall[] {
+  return reply.toolCalls.map((call, i) => ({
+    id: call.id ?? `call_${index}_${i}`,
+    type: "function",
+    function: { name: call.name, arguments: typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments) },
+  }));
 }
 
 function contentText(content: unknown): string {
@@ -232,13 +308,11 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
       const completionRequest: CompletionRequest = {
         index,
         model: typeof body.model === "string" ? body.model : "",
-        messages: (body.messages as Array<Record<string, unknown>>).map((message) => ({
-          role: String(message.role),
-          content: contentText(message.content),
-        })),
+        messages: (body.messages as Array<Record<string, unknown>>).map(receivedMessage),
         responseFormat: body.response_format as Record<string, unknown> | undefined,
         temperature: typeof body.temperature === "number" ? body.temperature : undefined,
         stream: body.stream === true,
+        tools: receivedTools(body.tools),
         body,
       };
       const reply = await handler(completionRequest, { signal: closed.signal });
@@ -248,17 +322,18 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
         sendJson(response, reply.status, reply.body, reply.headers);
         return;
       }
-      const content = typeof reply === "string" ? reply : JSON.stringify(reply);
+      const toolCalls = reply instanceof ToolCallReply ? wireToolCalls(reply, index) : undefined;
+      const content = reply instanceof ToolCallReply ? reply.content : typeof reply === "string" ? reply : JSON.stringify(reply);
       const usage = {
         prompt_tokens: completionRequest.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
-        completion_tokens: estimateTokens(content),
+        completion_tokens: estimateTokens(content + (toolCalls ? JSON.stringify(toolCalls) : "")),
         total_tokens: 0,
       };
       usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
       entry.status = 200;
       if (completionRequest.stream) {
         const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-        writeStream(response, completionRequest, index, content, includeUsage ? usage : undefined, fault?.kind === "cut-stream");
+        writeStream(response, completionRequest, index, content, includeUsage ? usage : undefined, fault?.kind === "cut-stream", toolCalls);
       } else if (fault?.kind === "cut-stream") {
         // Not streaming: send the headers and part of the body, then drop the connection.
         response.writeHead(200, { "content-type": "application/json", "content-length": "4096" });
@@ -274,8 +349,10 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content, refusal: null },
-              finish_reason: "stop",
+              message: toolCalls
+                ? { role: "assistant", content: content === "" ? null : content, refusal: null, tool_calls: toolCalls }
+                : { role: "assistant", content, refusal: null },
+              finish_reason: toolCalls ? "tool_calls" : "stop",
               logprobs: null,
             },
           ],
@@ -326,6 +403,7 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
     content: string,
     usage: Record<string, number> | undefined,
     cut: boolean,
+    toolCalls?: readonly WireToolCall[],
   ) {
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     const base = {
@@ -347,7 +425,15 @@ export async function startOpenAICompatibleServer(options: ServerOptions): Promi
       response.write("", () => response.destroy());
       return;
     }
-    send({ choices: [{ index: 0, delta: {}, finish_reason: "stop", logprobs: null }] });
+    // Tool calls: the id and name first, then the arguments in pieces, as OpenAI streams them.
+    (toolCalls ?? []).forEach((call, i) => {
+      const opening = { index: i, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } };
+      send({ choices: [{ index: 0, delta: { tool_calls: [opening] }, finish_reason: null, logprobs: null }] });
+      for (const piece of call.function.arguments.match(/[\s\S]{1,16}/g) ?? []) {
+        send({ choices: [{ index: 0, delta: { tool_calls: [{ index: i, function: { arguments: piece } }] }, finish_reason: null, logprobs: null }] });
+      }
+    });
+    send({ choices: [{ index: 0, delta: {}, finish_reason: toolCalls ? "tool_calls" : "stop", logprobs: null }] });
     if (usage) send({ choices: [], usage });
     response.end("data: [DONE]\n\n");
   }

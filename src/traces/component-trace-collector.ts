@@ -4,6 +4,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { LLMResult } from "@langchain/core/outputs";
 import type { ChainValues } from "@langchain/core/utils/types";
 import type { ComponentCall, ModelCallRecord, ProgramTrace, ToolResultRecord } from "../data/trace.js";
+import { offeredTools, type OfferedTool, type RunValues } from "./offered-tools.js";
 import { clipText, contentText, isMessage, plainJson, toolCallsOf, traceMessage } from "./plain-json.js";
 
 /** Metadata key a TrainablePrompt puts on its own run, so the collector knows which component ran. */
@@ -22,6 +23,8 @@ interface PromptRun {
 interface ModelRun {
   order: number;
   input: MessageLike[];
+  /** The tools it was offered, read when it started (before anything can change their text). */
+  offered: OfferedTool[];
   message?: unknown;
   text?: string;
   error?: string;
@@ -36,9 +39,19 @@ interface ParserRun {
 interface ToolRun {
   order: number;
   name: string;
+  parentRunId?: string;
   callId?: string;
   output?: unknown;
   error?: string;
+}
+
+export interface ComponentTraceCollectorOptions {
+  /**
+   * The values of the program's variables in this run (what the run's config carries as overrides). Callbacks
+   * cannot see the run's config, so the collector learns from these which description each trainable tool sent,
+   * and notices a model that was sent an outdated one.
+   */
+  values?: RunValues;
 }
 
 /**
@@ -49,7 +62,11 @@ interface ToolRun {
  *
  * A model call belongs to the latest prompt run whose rendered messages begin its input messages: in a
  * sequence the prompt's output is the model's input; in an agent loop each later call extends them. Tool
- * runs are matched to model calls by tool-call id; output parsers by the message they parsed.
+ * runs are matched to model calls by tool-call id; output parsers by the message they parsed. A component
+ * whose model called tools (an agent) has its step count (model calls in the run) on each of its calls.
+ *
+ * A trainable tool is a component too: every model call that was offered it is one call of the tool's
+ * component, showing the descriptions the model read, the tools it called and their results.
  */
 export class ComponentTraceCollector extends BaseCallbackHandler {
   name = "tunechain_component_trace";
@@ -58,10 +75,12 @@ export class ComponentTraceCollector extends BaseCallbackHandler {
   private readonly models = new Map<string, ModelRun>();
   private readonly parsers = new Map<string, ParserRun>();
   private readonly tools = new Map<string, ToolRun>();
+  private readonly values: RunValues | undefined;
 
-  constructor() {
+  constructor(options: ComponentTraceCollectorOptions = {}) {
     // Awaited, so every end event is recorded before the program's invoke resolves.
     super({ _awaitHandler: true });
+    this.values = options.values;
   }
 
   // @langchain/core 1.x calls this with (chain, inputs, runId, parentRunId, tags, metadata, runType, runName),
@@ -99,8 +118,18 @@ export class ComponentTraceCollector extends BaseCallbackHandler {
     if (run) run.error = messageOf(error);
   }
 
-  override handleChatModelStart(_llm: Serialized, messages: BaseMessage[][], runId: string): void {
-    this.models.set(runId, { order: this.order++, input: (messages[0] ?? []).filter(isMessage) });
+  override handleChatModelStart(
+    _llm: Serialized,
+    messages: BaseMessage[][],
+    runId: string,
+    _parentRunId?: string,
+    extraParams?: Record<string, unknown>,
+  ): void {
+    this.models.set(runId, {
+      order: this.order++,
+      input: (messages[0] ?? []).filter(isMessage),
+      offered: offeredTools(extraParams, this.values),
+    });
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
@@ -120,13 +149,18 @@ export class ComponentTraceCollector extends BaseCallbackHandler {
     _tool: Serialized,
     _input: string,
     runId: string,
-    _parentRunId?: string,
+    parentRunId?: string,
     _tags?: string[],
     _metadata?: Record<string, unknown>,
     runName?: string,
     toolCallId?: string,
   ): void {
-    this.tools.set(runId, { order: this.order++, name: runName ?? "tool", ...(toolCallId ? { callId: toolCallId } : {}) });
+    this.tools.set(runId, {
+      order: this.order++,
+      name: runName ?? "tool",
+      ...(parentRunId ? { parentRunId } : {}),
+      ...(toolCallId ? { callId: toolCallId } : {}),
+    });
   }
 
   override handleToolEnd(output: unknown, runId: string): void {
@@ -158,18 +192,60 @@ export class ComponentTraceCollector extends BaseCallbackHandler {
       owner.call.outputs.push(record);
       answered.push({ call: owner.call, record, message: model.message });
     }
-    for (const tool of this.tools.values()) {
+    // A tool run inside another tool run (a trainable tool running the tool it wraps) is counted once.
+    const tools = [...this.tools.values()].filter((tool) => tool.parentRunId === undefined || !this.tools.has(tool.parentRunId));
+    for (const tool of tools) {
       const owner =
         answered.findLast(({ record }) => tool.callId !== undefined && record.toolCalls?.some((c) => c.id === tool.callId)) ??
         answered.findLast(({ record }) => record.toolCalls?.some((c) => c.name === tool.name));
       if (!owner) continue;
-      const result: ToolResultRecord = { name: tool.name };
-      if (tool.callId !== undefined) result.callId = tool.callId;
-      if (tool.error !== undefined) result.error = tool.error;
-      else result.output = clipText(toolOutputText(tool.output));
-      (owner.call.toolResults ??= []).push(result);
+      (owner.call.toolResults ??= []).push(toolResultRecord(tool));
     }
+    countAgentSteps(trace);
+    this.addToolComponents(trace, parsers, tools);
     return trace;
+  }
+
+  /**
+   * One call of a trainable tool's component per model call that was offered it: the descriptions of the tools
+   * offered (as the model read them), the model's answer and tool calls, and the results of those calls.
+   */
+  private addToolComponents(trace: ProgramTrace, parsers: readonly ParserRun[], tools: readonly ToolRun[]): void {
+    for (const model of [...this.models.values()].sort((a, b) => a.order - b.order)) {
+      if (model.offered.length === 0) continue;
+      const record = modelCallRecord(model, parsers);
+      const descriptions = Object.fromEntries(model.offered.map((tool) => [tool.name, clipText(tool.description ?? "")]));
+      const callIds = new Set((record.toolCalls ?? []).map((call) => call.id).filter((id): id is string => id !== undefined));
+      const results = tools.filter((tool) => tool.callId !== undefined && callIds.has(tool.callId));
+      for (const tool of model.offered) {
+        if (tool.variable === undefined) continue;
+        const call: ComponentCall = { inputs: { tools: descriptions }, messages: model.input.map(traceMessage), outputs: [structuredClone(record)] };
+        if (results.length > 0) call.toolResults = results.map(toolResultRecord);
+        if (tool.stale) {
+          call.error =
+            `The model was sent an outdated description of tool '${tool.name}' (the text bound before this run), ` +
+            "so this candidate was not tried. Bind the tools inside the run or use a model that reads tools per call.";
+        }
+        (trace[tool.variable] ??= []).push(call);
+      }
+    }
+  }
+}
+
+function toolResultRecord(tool: ToolRun): ToolResultRecord {
+  const result: ToolResultRecord = { name: tool.name };
+  if (tool.callId !== undefined) result.callId = tool.callId;
+  if (tool.error !== undefined) result.error = tool.error;
+  else result.output = clipText(toolOutputText(tool.output));
+  return result;
+}
+
+/** An agent's step count: on every call of a component whose model called tools, its model calls in the run. */
+function countAgentSteps(trace: ProgramTrace): void {
+  for (const calls of Object.values(trace)) {
+    if (!calls.some((call) => call.outputs.some((output) => (output.toolCalls?.length ?? 0) > 0))) continue;
+    const steps = calls.reduce((sum, call) => sum + call.outputs.length, 0);
+    for (const call of calls) call.steps = steps;
   }
 }
 

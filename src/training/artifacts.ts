@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import type { Runnable } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
 import type { JsonValue } from "../json.js";
 import { collectTrainableVariables, type Trainable } from "../prompts/collect.js";
@@ -37,7 +36,7 @@ export function schemaHash(schema: JsonSchema): string {
 }
 
 /** Saves the current value of every trainable variable of `program` to `path` (atomically). */
-export async function saveVariables(program: Runnable, path: string, meta: SaveVariablesMeta = {}): Promise<VariablesArtifact> {
+export async function saveVariables(program: object, path: string, meta: SaveVariablesMeta = {}): Promise<VariablesArtifact> {
   const variables = collectTrainableVariables(program, meta.prompts);
   const artifact: VariablesArtifact = {
     format: "tunechain-artifact",
@@ -63,7 +62,7 @@ export interface LoadVariablesOptions {
   prompts?: readonly Trainable[];
 }
 
-export async function loadVariables(program: Runnable, path: string, options: LoadVariablesOptions = {}): Promise<VariablesArtifact> {
+export async function loadVariables(program: object, path: string, options: LoadVariablesOptions = {}): Promise<VariablesArtifact> {
   let artifact: VariablesArtifact;
   try {
     artifact = JSON.parse(await readFile(path, "utf8")) as VariablesArtifact;

@@ -1,11 +1,11 @@
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import type { Example } from "../data/example.js";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import { collectTrainableVariables, type Trainable } from "../prompts/collect.js";
 import type { Reward } from "../rewards/reward.js";
 import { identifyExamples } from "./dataset.js";
 import { TrainingOptionsError } from "./errors.js";
-import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
+import { meanScore, ProgramEvaluator, type Program } from "./program-evaluator.js";
 import type { RetryOptions } from "./retry.js";
 
 export interface EvaluateOptions<Output = unknown, Expected = unknown> extends RetryOptions {
@@ -37,7 +37,7 @@ export interface EvaluationResult {
  * produced (`trace`).
  */
 export async function evaluate<Input, Output, Expected = unknown>(
-  program: Runnable<Input, Output>,
+  program: Program<Input, Output>,
   options: EvaluateOptions<Output, Expected>,
 ): Promise<EvaluationResult> {
   if (typeof options?.reward !== "function") {
@@ -45,7 +45,7 @@ export async function evaluate<Input, Output, Expected = unknown>(
   }
   const dataset = identifyExamples(options.dataset, "dataset");
   const evaluator = new ProgramEvaluator<Output>({
-    program: program as unknown as Runnable<never, Output>,
+    program: program as unknown as Program<never, Output>,
     reward: options.reward as never,
     variables: collectTrainableVariables(program, options.prompts),
     concurrency: options.concurrency,

@@ -1,5 +1,5 @@
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import type { UsageSummary } from "../models/types.js";
@@ -19,7 +19,7 @@ import { checkOptions, type FitOptions, type FitResult, type Settings } from "./
 import { FitRun } from "./fit-run.js";
 import { notify, type TrainingHooks } from "./hooks.js";
 import { checkPromptInputs } from "./preflight.js";
-import { meanScore, ProgramEvaluator } from "./program-evaluator.js";
+import { meanScore, ProgramEvaluator, type Program } from "./program-evaluator.js";
 import { progressBar } from "./progress.js";
 import type { HistoryEntry, ModelRecord, RunRecord, RunStatus, StopCause } from "./run-record.js";
 import { withTaskUsage } from "./task-usage.js";
@@ -40,7 +40,7 @@ const EMPTY_USAGE: UsageSummary = { byRole: {}, total: { calls: 0, inputTokens: 
  * an abort or every optimizer saying it is done ends training cleanly; a failed program run is a score of 0.
  */
 export async function fit<Input, Output, Expected = unknown>(
-  program: Runnable<Input, Output>,
+  program: Program<Input, Output>,
   options: FitOptions<Output, Expected>,
 ): Promise<FitResult> {
   const settings = checkOptions(options);
@@ -68,7 +68,7 @@ export async function fit<Input, Output, Expected = unknown>(
   const fitRun = await FitRun.open(runConfig, describeSettings(settings, options, trainset, valset, testset, optimizers, variables));
   const ledger = new ValidationLedger(new Set(valset.map((e) => e.id)));
   const evaluator = new ProgramEvaluator<Output>({
-    program: program as unknown as Runnable<never, Output>,
+    program: program as unknown as Program<never, Output>,
     reward: options.reward as never,
     variables,
     concurrency: options.concurrency,

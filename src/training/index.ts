@@ -17,6 +17,7 @@ export {
   type CacheStats,
   type EvaluateCallOptions,
   type MetricCallStats,
+  type Program,
   type ProgramEvaluatorOptions,
 } from "./program-evaluator.js";
 export type { CheckpointState, CheckpointFingerprint } from "./checkpoint.js";

@@ -1,4 +1,5 @@
-import type { Runnable, RunnableConfig } from "@langchain/core/runnables";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
 import type { Example } from "../data/example.js";
@@ -31,9 +32,17 @@ export interface MetricCallStats {
   byPhase: Partial<Record<EvaluationPhase, number>>;
 }
 
+/**
+ * What fit, evaluate and the artifact functions accept as a program: anything with a LangChain-style
+ * `invoke(input, config)` — a Runnable, a compiled LangGraph graph (whose `stream` differs from a Runnable's).
+ */
+export interface Program<Input = never, Output = unknown> {
+  invoke(input: Input, config?: RunnableConfig): Promise<Output>;
+}
+
 export interface ProgramEvaluatorOptions<Output = unknown> extends RetryOptions {
   /** The program; its input is each example's `input`. */
-  program: Runnable<never, Output>;
+  program: Program<never, Output>;
   reward: Reward<Output>;
   variables: readonly Variable<object>[];
   /** Examples evaluated at once (default 4). */
@@ -221,7 +230,7 @@ export class ProgramEvaluator<Output = unknown> {
     const signal = callOptions.signal;
     signal?.throwIfAborted();
     this.options.beforeRun?.();
-    let collector = new ComponentTraceCollector();
+    let collector = new ComponentTraceCollector({ values });
     const base: ScoredPrediction = { exampleId: example.id, input: example.input, output: null, score: 0 };
     if (example.expected !== undefined) base.expected = example.expected;
     let output: Output;
@@ -229,8 +238,11 @@ export class ProgramEvaluator<Output = unknown> {
       output = await withRetries(
         () => {
           // Each attempt traces afresh: the trace of a prediction is the attempt that produced it.
-          collector = new ComponentTraceCollector();
-          return this.options.program.invoke(example.input as never, this.runConfig(values, valuesKey, example.id, callOptions, phase, collector));
+          collector = new ComponentTraceCollector({ values });
+          const config = this.runConfig(values, valuesKey, example.id, callOptions, phase, collector);
+          // The run's config is also visible through LangChain's async local storage, to code that is not handed
+          // it: a trainable tool's description is read where a model builds its request.
+          return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.options.program.invoke(example.input as never, config));
         },
         {
           retries: this.options.retries,

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { agentStandIn, ORDER_TOOL_DESCRIPTION } from "../../examples/_shared/agent-stand-in.js";
 import { sentimentStandIn } from "../../examples/_shared/sentiment-stand-in.js";
 import { startOpenAICompatibleServer } from "../../src/testing/index.js";
 
@@ -28,7 +29,7 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-const tsx = (file: string) => run(process.execPath, ["--import", "tsx", join("examples", file)]);
+const tsx = (file: string, env: Record<string, string> = {}) => run(process.execPath, ["--import", "tsx", join("examples", file)], env);
 
 describe("npm run example (the quickstart)", () => {
   it("runs with no key and no network against the scripted stand-in, and says so", async () => {
@@ -95,5 +96,42 @@ describe("the other examples, offline", () => {
     const recorded = /Recorded (\d+) exchanges/.exec(result.stdout)?.[1];
     expect(result.stdout).toContain(`Replayed ${recorded} exchanges (0 from the network).`);
     expect(result.stdout).toContain("Replay reproduced the recorded run exactly");
+  });
+});
+
+describe("agent.ts (a LangGraph ReAct agent)", () => {
+  it("tunes the agent's system prompt and a tool description offline, and a fresh agent loaded from the artifact keeps the score", async () => {
+    const result = await tsx("agent.ts");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("SCRIPTED STAND-IN");
+    expect(result.stdout).toContain("Validation accuracy of the seed agent: 0.000");
+    expect(result.stdout).toContain("Run completed: validation 0.000 → 1.000");
+    expect(result.stdout).toContain("reply with the bare answer only");
+    expect(result.stdout).toContain(ORDER_TOOL_DESCRIPTION);
+    expect(result.stdout).toContain("loaded into a fresh agent: validation 1.000");
+    const artifact = JSON.parse(await readFile(join(ROOT, ".tunechain", "examples", "agent", "tuned.json"), "utf8"));
+    expect(Object.keys(artifact.variables).sort()).toEqual(["order_status", "shop_agent"]);
+    expect(artifact.variables.order_status.value.description).toBe(ORDER_TOOL_DESCRIPTION);
+  });
+
+  it("with OPENAI_API_KEY calls the API at OPENAI_BASE_URL, and the requests carry the tuned tool description", async () => {
+    const server = await startOpenAICompatibleServer({ handler: agentStandIn });
+    try {
+      const result = await tsx("agent.ts", { OPENAI_API_KEY: "sk-test-example-agent-0000", OPENAI_BASE_URL: server.url, TUNECHAIN_MODEL: "served-model" });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Live model: served-model at ${server.url}`);
+      expect(result.stdout).not.toContain("STAND-IN");
+      const descriptions = server.requests.flatMap((request) =>
+        ((request.body as { tools?: { function: { name: string; description: string } }[] }).tools ?? [])
+          .filter((tool) => tool.function.name === "order_status")
+          .map((tool) => tool.function.description),
+      );
+      expect(descriptions).toContain("Looks up records.");
+      expect(descriptions.at(-1)).toBe(ORDER_TOOL_DESCRIPTION);
+    } finally {
+      await server.close();
+    }
   });
 });
