@@ -44,13 +44,15 @@ export interface MetricBudget {
 export interface ComponentInfo {
   /** The variable's name. */
   name: string;
+  /** A prompt (instructions, demonstrations) or a tool (its description). Default "prompt". */
+  kind?: "prompt" | "tool";
   /** 0-based place in the program (the order a walk of the program meets the prompts). */
   index: number;
   /** The messages after the instructions, as templates (what the component is asked each time). */
   template?: string;
   /** The input variables the component is rendered with. */
   inputVariables?: string[];
-  /** Template format of its texts (proposals are checked with this format's parser). */
+  /** Template format of its texts (proposals are checked with this format's parser); none for a tool. */
   templateFormat?: TemplateFormat;
 }
 

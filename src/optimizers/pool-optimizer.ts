@@ -490,13 +490,16 @@ export abstract class PoolOptimizer extends Optimizer {
     );
   }
 
-  /** Template formats of the proposal's text properties (for the placeholder check). */
-  protected proposalFormats(step: OptimizationStep, components: readonly Component[]): Record<string, TemplateFormat> {
+  /**
+   * Template formats of the proposal's text properties (for the placeholder check): a prompt's own format,
+   * f-string when unknown; a tool's description is no template, so it is not checked.
+   */
+  protected proposalFormats(step: OptimizationStep, components: readonly Component[]): Record<string, TemplateFormat | null> {
     return Object.fromEntries(
-      this.proposalProperties(components).map(({ property, component }) => [
-        property,
-        step.context.components?.find((c: ComponentInfo) => c.name === component.variable)?.templateFormat ?? "f-string",
-      ]),
+      this.proposalProperties(components).map(({ property, component }) => {
+        const info = step.context.components?.find((c: ComponentInfo) => c.name === component.variable);
+        return [property, info?.kind === "tool" ? null : (info?.templateFormat ?? "f-string")];
+      }),
     );
   }
 

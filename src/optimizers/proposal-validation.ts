@@ -20,7 +20,7 @@ export function proposalProblems(
   proposal: unknown,
   restrictedSchema: JsonSchema,
   current: Record<string, unknown>,
-  options: { checkPlaceholders: boolean; formats?: Record<string, TemplateFormat> },
+  options: { checkPlaceholders: boolean; formats?: Record<string, TemplateFormat | null> },
 ): ProposalProblem[] {
   const issues = validateAgainstSchema(restrictedSchema, proposal);
   if (issues.length > 0) return [{ reason: "schema", message: `The value does not match the schema:\n${formatIssues(issues)}` }];
@@ -30,7 +30,9 @@ export function proposalProblems(
   for (const [key, before] of Object.entries(current)) {
     const after = value[key];
     if (typeof before !== "string" || typeof after !== "string") continue;
-    for (const message of placeholderProblems(key, before, after, options.formats?.[key] ?? "f-string")) {
+    const format = options.formats?.[key] === undefined ? "f-string" : options.formats[key];
+    if (format === null) continue;
+    for (const message of placeholderProblems(key, before, after, format)) {
       problems.push({ reason: "placeholders", message });
     }
   }

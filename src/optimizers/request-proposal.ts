@@ -16,8 +16,8 @@ export interface ProposalRequest {
   schemaName: string;
   /** The values being rewritten, by property (their placeholders must survive). */
   current: Record<string, unknown>;
-  /** Template format of each text property (default f-string). */
-  formats?: Record<string, TemplateFormat>;
+  /** Template format of each text property (default f-string; null: not a template, not checked). */
+  formats?: Record<string, TemplateFormat | null>;
   checkPlaceholders: boolean;
   temperature?: number;
   context: OptimizationContext;

@@ -6,7 +6,7 @@ import type { UsageSummary } from "../models/types.js";
 import { UsageLedger, type SerializedUsageLedger } from "../models/usage-ledger.js";
 import type { ComponentInfo, OptimizationContext } from "../optimizers/context.js";
 import type { Optimizer, ProposalStats } from "../optimizers/optimizer.js";
-import { collectTrainablePrompts, collectTrainableVariables } from "../prompts/collect.js";
+import { collectTrainablePrompts, collectTrainableTools, collectTrainableVariables } from "../prompts/collect.js";
 import type { TrainablePrompt } from "../prompts/trainable-prompt.js";
 import { SeededRandom } from "../random/seeded-random.js";
 import type { Variable } from "../variables/variable.js";
@@ -87,7 +87,7 @@ export async function fit<Input, Output, Expected = unknown>(
     budget: evaluator,
     trainset,
     ...(valset.length > 0 ? { valset } : {}),
-    components: componentInfos(prompts),
+    components: componentInfos(prompts, collectTrainableTools(program, options.prompts)),
   };
   const contextFor = (optimizer: Optimizer): Omit<OptimizationContext, "predictions" | "signal" | "config"> => ({
     ...baseContext,
@@ -218,7 +218,7 @@ export async function fit<Input, Output, Expected = unknown>(
       for (const optimizer of active) {
         await optimizer.invoke(
           { variables, ...(predictions ? { predictions, reward: trainReward } : {}), context: contextFor(optimizer) },
-          { ...fitRun.child(runConfig, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }), ...(signal ? { signal } : {}) },
+          stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }), signal),
         );
       }
       const epochDone = batch + 1 === batchesPerEpoch;
@@ -291,7 +291,7 @@ export async function fit<Input, Output, Expected = unknown>(
 
   // Finalize: each optimizer settles its variables (through invoke, like a step), then the run's best
   // measured program is put in place.
-  const finalizeConfig = { ...fitRun.child(runConfig, { metadata: { tunechain_phase: "finalize" } }), ...(signal ? { signal } : {}) };
+  const finalizeConfig = stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "finalize" } }), signal);
   if (status !== "aborted") {
     for (const optimizer of optimizers) {
       try {
@@ -414,6 +414,15 @@ export async function fit<Input, Output, Expected = unknown>(
   };
 }
 
+/**
+ * The config of an optimizer step: the run's (callbacks, tags, metadata) with fit's signal, but without a
+ * `timeout`, which is meant for each program run — a step makes many model calls and runs.
+ */
+function stepConfig(config: RunnableConfig, signal: AbortSignal | undefined): RunnableConfig {
+  const { timeout: _timeout, ...rest } = config;
+  return { ...rest, ...(signal ? { signal } : {}) };
+}
+
 /** More than half of the seed evaluation failing is a broken setup: stop with the first failures. */
 function assertSeedWorks(predictions: readonly ScoredPrediction[]): void {
   const failed = predictions.filter((p) => p.error !== undefined);
@@ -449,8 +458,8 @@ function modelsOf(usage: UsageLedger | undefined): ModelRecord[] {
   return usage.toJSON().entries.map((entry) => ({ role: entry.role, model: entry.model, standIn: entry.standIn === true }));
 }
 
-/** The components fit found, in program order, for the optimizers' meta-prompts. */
-function componentInfos(prompts: readonly TrainablePrompt[]): ComponentInfo[] {
+/** The components fit found, in program order (prompts, then tools), for the optimizers' meta-prompts. */
+function componentInfos(prompts: readonly TrainablePrompt[], tools: readonly { variableName: string }[]): ComponentInfo[] {
   const infos: ComponentInfo[] = [];
   for (const prompt of prompts) {
     if (infos.some((info) => info.name === prompt.variableName)) continue;
@@ -465,6 +474,9 @@ function componentInfos(prompts: readonly TrainablePrompt[]): ComponentInfo[] {
       inputVariables: [...prompt.inputVariables] as string[],
       templateFormat: prompt.templateFormat,
     });
+  }
+  for (const tool of tools) {
+    if (!infos.some((info) => info.name === tool.variableName)) infos.push({ name: tool.variableName, index: infos.length, kind: "tool" });
   }
   return infos;
 }

@@ -10,10 +10,16 @@ export interface ComponentView {
   info?: ComponentInfo;
 }
 
+/** "prompt 'extract'" or "tool 'order_status'". */
+export function componentNoun(view: ComponentView): string {
+  return `${view.info?.kind === "tool" ? "tool" : "prompt"} '${view.component.variable}'`;
+}
+
 /** Lines naming the component, its place in the program and its message template. */
 export function componentHeader(view: ComponentView): string[] {
   const { component, place, info } = view;
-  const lines = [`Prompt '${component.variable}' (its ${component.key}). ${describePlace(place)}`];
+  const noun = componentNoun(view);
+  const lines = [`${noun[0]?.toUpperCase()}${noun.slice(1)} (its ${component.key}). ${describePlace(place)}`];
   if (info?.template) lines.push(`Its message template (what it is asked each time): ${clip(info.template, 600)}`);
   return lines;
 }

@@ -38,6 +38,7 @@ function formatCall(call: ComponentCall, label: string): string[] {
       lines.push(`${label} tool calls: ${output.toolCalls.map((c) => `${c.name}(${show(c.args)})`).join("; ")}`);
     }
   }
+  if (call.steps !== undefined) lines.push(`${label} agent steps (model calls) in this run: ${call.steps}`);
   for (const result of call.toolResults ?? []) {
     lines.push(`Tool result of ${result.name}: ${result.error ? `error: ${clip(result.error)}` : show(result.output ?? "")}`);
   }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, type ComponentView } from "./component-header.js";
+import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction } from "./format.js";
 
 /**
@@ -31,7 +31,7 @@ export function reflectionMessages(input: {
   );
   sections.push(
     "",
-    `Write improved ${component.key} for prompt '${component.variable}'. First work out from the inputs what this prompt's ` +
+    `Write improved ${component.key} for ${componentNoun(input.view)}. First work out from the inputs what this prompt's ` +
       "job in the program is and what its inputs look like. Then look at what it produced and at the feedback: find " +
       "what went wrong in this step (or what this step could do so that the next steps get it right), and which " +
       "facts, rules or strategies would have led to the right answers, and state them in the new text so the prompt " +

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, type ComponentView } from "./component-header.js";
+import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction, formatValue } from "./format.js";
 
 interface Shown {
@@ -10,7 +10,7 @@ interface Shown {
 }
 
 function target(views: readonly ComponentView[]): string {
-  return views.map((v) => `the ${v.component.key} of prompt '${v.component.variable}'`).join(" and ");
+  return views.map((v) => `the ${v.component.key} of ${componentNoun(v)}`).join(" and ");
 }
 
 function evidence(shown: Shown): string[] {

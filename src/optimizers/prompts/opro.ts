@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, type ComponentView } from "./component-header.js";
+import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction, formatValue } from "./format.js";
 
 export interface TrajectoryEntry {
@@ -21,9 +21,7 @@ export function oproMessages(input: {
   exemplars: readonly RememberedPrediction[];
 }): ChatMessage[] {
   const joint = input.views.length > 1;
-  const target = joint
-    ? `the ${input.views.map((v) => `${v.component.key} of prompt '${v.component.variable}'`).join(" and ")}, together`
-    : `the ${input.views[0]?.component.key ?? "text"} of prompt '${input.views[0]?.component.variable ?? ""}'`;
+  const target = `the ${input.views.map((v) => `${v.component.key} of ${componentNoun(v)}`).join(" and ")}${joint ? ", together" : ""}`;
   const sections: string[] = [`Your task is to write ${target}: text that an AI program follows to solve a task.`];
   for (const view of input.views) sections.push(...componentHeader(view));
   sections.push(
