@@ -14,7 +14,7 @@ import {
 import type { ScriptedLanguageModel } from "../../src/testing/index.js";
 import { createProposer } from "./proposer.js";
 import type { QualityTask } from "./tasks.js";
-import { makeReward, parseAnswerForBest } from "./world.js";
+import { makeReward, shortFormOf } from "./world.js";
 
 export const OPTIMIZERS = ["GEPA", "OPRO", "OMEGA", "FewShot", "GEPA, feedback redacted"] as const;
 /** An extra row where demonstrations matter: both optimizers in one fit (GEPA owns the instructions, FewShot the examples). */
@@ -89,7 +89,7 @@ export async function references(task: QualityTask): Promise<References> {
   const constants = new Set<string>();
   for (const e of [...task.splits.train, ...task.splits.test]) {
     constants.add(String(e.expected));
-    const short = parseAnswerForBest(String(e.expected));
+    const short = shortFormOf(String(e.expected));
     if (short) constants.add(short);
   }
   let bestFixed = -1;

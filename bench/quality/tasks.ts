@@ -12,6 +12,8 @@ export const EXTRACT_SEED = "Write the facts of the customer message as key=valu
 export const ANSWER_SEED = "Answer with team/priority from the facts.";
 
 export const SIZES = { train: 40, val: 20, test: 100 };
+/** Every task draws the same messages (only the ids, the answer format and the program differ). */
+export const DATA_SEED = 101;
 /** The noisy task's metric flips this share of scores on train and validation examples. */
 export const NOISE = 0.15;
 
@@ -53,11 +55,11 @@ function twoPromptProgram(): BuiltProgram {
   return { program, prompts: [extract, answer] };
 }
 
-function oneRoute(id: string, title: string, dataSeed: number, noisy: boolean): QualityTask {
+function oneRoute(id: string, title: string, noisy: boolean): QualityTask {
   return {
     id,
     title,
-    splits: makeSplits(id, dataSeed, SIZES, false),
+    splits: makeSplits(id, DATA_SEED, SIZES, false),
     longFormat: false,
     demonstrationsMatter: false,
     build: routeProgram,
@@ -67,14 +69,14 @@ function oneRoute(id: string, title: string, dataSeed: number, noisy: boolean): 
 }
 
 export function qualityTasks(): QualityTask[] {
-  const demoSplits = makeSplits("demos", 404, SIZES, true);
+  const demoSplits = makeSplits("demos", DATA_SEED, SIZES, true);
   return [
-    oneRoute("clean", "one prompt, clean metric", 101, false),
-    oneRoute("noisy", `one prompt, noisy metric (${NOISE} of train/val scores flipped)`, 202, true),
+    oneRoute("clean", "one prompt, clean metric", false),
+    oneRoute("noisy", `one prompt, noisy metric (${NOISE} of train/val scores flipped)`, true),
     {
       id: "two-prompt",
       title: "two prompts (extract → answer), one rule needs both",
-      splits: makeSplits("two-prompt", 303, SIZES, false),
+      splits: makeSplits("two-prompt", DATA_SEED, SIZES, false),
       longFormat: false,
       demonstrationsMatter: false,
       build: twoPromptProgram,

@@ -262,7 +262,7 @@ function unitHash(text: string): number {
 }
 
 /** The short form `team/priority` of an expected answer (to try it as a constant answer). */
-export function parseAnswerForBest(expected: string): string | undefined {
+export function shortFormOf(expected: string): string | undefined {
   const parsed = parseAnswer(expected);
   return parsed.team && parsed.priority ? `${parsed.team}/${parsed.priority}` : undefined;
 }
