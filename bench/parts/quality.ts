@@ -89,7 +89,8 @@ export async function run(): Promise<boolean> {
   const tasks = qualityTasks().filter((t) => !TASK_FILTER || TASK_FILTER.includes(t.id));
   const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
   console.log(
-    `${tasks.length} tasks × ${OPTIMIZERS.length} optimizers × ${SEEDS} seeds; maxMetricCalls ${MAX_METRIC_CALLS}; ` +
+    `${tasks.length} tasks × ${OPTIMIZERS.length} optimizer rows (+ ${COMBINED} where demonstrations matter) × ${SEEDS} seeds; ` +
+      `maxMetricCalls ${MAX_METRIC_CALLS}; ` +
       `train/val/test ${SIZES.train}/${SIZES.val}/${SIZES.test}; fit defaults otherwise (batch 8, concurrency 4).`,
   );
   const lines = [
