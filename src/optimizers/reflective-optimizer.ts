@@ -48,6 +48,9 @@ export interface ReflectiveOptimizerFields extends PoolOptimizerFields {
 
 type IterationResult = "accepted" | "rejected" | "skipped" | "budget";
 
+/** Minibatches an iteration may draw when the ones it draws are already perfect. */
+const PERFECT_DRAWS_PER_ITERATION = 10;
+
 /**
  * Evolves prompt text with GEPA: reflects on each prompt's own trace and feedback, keeps a child only if it beats its parent.
  *
@@ -119,6 +122,7 @@ export class ReflectiveOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
+    let perfect = 0;
     for (let i = 0; i < this.iterationsPerStep; i++) {
       step.context.signal?.throwIfAborted();
       const result = await this.iterate(step);
@@ -126,6 +130,8 @@ export class ReflectiveOptimizer extends PoolOptimizer {
         this.stopForBudget(step, "another GEPA iteration");
         break;
       }
+      // A perfect minibatch teaches nothing and, known from the cache, usually costs nothing: draw another.
+      if (result === "skipped" && ++perfect < PERFECT_DRAWS_PER_ITERATION) i--;
     }
     // Put the best program in place: validated ones by held-out mean, else the best on training evidence.
     const valset = step.context.valset ?? [];

@@ -178,6 +178,10 @@ export async function fit<Input, Output, Expected = unknown>(
         earlyStopping = initialEarlyStopping(initialValScore, evaluator.currentValues());
       }
     }
+    // Keep the cost of one validation for the end, so the budget never runs out with the best program unmeasured.
+    if (settings.maxMetricCalls !== undefined && valset.length > 0 && settings.maxMetricCalls >= 3 * valset.length) {
+      evaluator.reserve(valset.length);
+    }
     await notify(hooks, "onTrainBegin", {
       epochs: settings.epochs,
       batchesPerEpoch,
@@ -290,7 +294,8 @@ export async function fit<Input, Output, Expected = unknown>(
   }
 
   // Finalize: each optimizer settles its variables (through invoke, like a step), then the run's best
-  // measured program is put in place.
+  // measured program is put in place. The reserve kept for this is free again.
+  evaluator.releaseReserve();
   const finalizeConfig = stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "finalize" } }), signal);
   if (status !== "aborted") {
     for (const optimizer of optimizers) {

@@ -93,6 +93,7 @@ export class ProgramEvaluator<Output = unknown> {
   private readonly limit: LimitFunction;
   private readonly options: ProgramEvaluatorOptions<Output>;
   private paid = 0;
+  private reserved = 0;
   private readonly paidByPhase: Partial<Record<EvaluationPhase, number>> = {};
 
   constructor(options: ProgramEvaluatorOptions<Output>) {
@@ -127,10 +128,22 @@ export class ProgramEvaluator<Output = unknown> {
     };
   }
 
-  /** Metric calls left under `maxMetricCalls` (Infinity without one). */
+  /** Metric calls left under `maxMetricCalls` (Infinity without one), minus what is held in reserve. */
   remaining(): number {
     const max = this.options.maxMetricCalls;
-    return max === undefined ? Number.POSITIVE_INFINITY : Math.max(0, max - this.paid);
+    return max === undefined ? Number.POSITIVE_INFINITY : Math.max(0, max - this.paid - this.reserved);
+  }
+
+  /**
+   * Holds `count` metric calls back from everyone until `releaseReserve()` (fit keeps the cost of one final
+   * validation so a run never ends with its best program unmeasured).
+   */
+  reserve(count: number): void {
+    this.reserved = Math.max(0, count);
+  }
+
+  releaseReserve(): void {
+    this.reserved = 0;
   }
 
   /** Program runs that evaluating `candidate` on `examples` would pay for now (known answers are free). */
@@ -150,7 +163,7 @@ export class ProgramEvaluator<Output = unknown> {
     // Reserve the whole request's runs at once, before any runs: a request the budget cannot pay runs nothing.
     const missing = this.missingKeys(valuesKey, examples);
     const max = this.options.maxMetricCalls;
-    if (!callOptions.unbudgeted && max !== undefined && this.paid + missing.size > max) {
+    if (!callOptions.unbudgeted && max !== undefined && this.paid + missing.size > max - this.reserved) {
       throw new MetricBudgetExceededError(max, this.paid, missing.size);
     }
     if (!callOptions.unbudgeted) {

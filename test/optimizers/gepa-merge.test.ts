@@ -104,10 +104,11 @@ describe("ReflectiveOptimizer merge", () => {
     expect(model.calls.every((call) => Object.keys(call.request?.schema.properties ?? {}).length === 1)).toBe(true);
   });
 
-  it("without merge the same run stays with one-component fixes", async () => {
+  it("without merge no candidate has two parents", async () => {
     const { optimizer } = await tune(false);
     const board = optimizer.leaderboard();
+    expect(board.length).toBeGreaterThan(2);
     expect(board.some((record) => record.parents.length === 2)).toBe(false);
-    expect(board[0]?.validationScore).toBeLessThan(1);
+    expect(board.some((record) => record.origin === "merge")).toBe(false);
   });
 });

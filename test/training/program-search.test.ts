@@ -227,7 +227,8 @@ describe("one metric budget, counted exactly", () => {
         testset,
       });
       expect(result.stoppedBy?.limit).toBe("maxMetricCalls");
-      expect(result.metricCalls.used).toBeGreaterThan(maxMetricCalls - 8);
+      // What is left is less than one more move plus the validation fit keeps in reserve for the end.
+      expect(result.metricCalls.used).toBeGreaterThan(maxMetricCalls - 8 - valset.length);
       // Every program run is one task call here: the server's count is the run's, plus the test set's.
       expect(result.metricCalls.used).toBeLessThanOrEqual(maxMetricCalls);
       expect(server.requests.length).toBe(result.metricCalls.used + testset.length);

@@ -45,22 +45,30 @@ function formatCall(call: ComponentCall, label: string): string[] {
   return lines;
 }
 
+/** Which component's calls to show, and the words that introduce its lines ("This prompt's", "Prompt 'extract'"). */
+export interface ComponentLabel {
+  name: string;
+  label: string;
+}
+
 /**
- * One scored example as an optimizer shows it: the program's input, then — when the run was traced — what
- * this component received and produced (each call, for agents and prompts used twice), then the program's
+ * One scored example as an optimizer shows it: the program's input, then — when the run was traced — what each
+ * given component received and produced (each call, for agents and prompts used twice), then the program's
  * answer, the expected answer, the score and the feedback.
  */
 export function formatPrediction(
   prediction: ScoredPrediction,
-  options: { component?: string; showScore?: boolean } = {},
+  options: { components?: readonly ComponentLabel[]; showScore?: boolean } = {},
 ): string {
   const lines = [`Program input: ${show(prediction.input)}`];
-  const calls = options.component ? (prediction.trace?.[options.component] ?? []) : [];
-  if (calls.length > MAX_CALLS_SHOWN) lines.push(`This prompt ran ${calls.length} times; the last ${MAX_CALLS_SHOWN}:`);
-  calls.slice(-MAX_CALLS_SHOWN).forEach((call, i, shown) => {
-    lines.push(...formatCall(call, shown.length === 1 ? "This prompt's" : `This prompt's call ${calls.length - shown.length + i + 1}`));
-  });
-  if (options.component && calls.length === 0 && prediction.trace) lines.push("This prompt did not run on this example.");
+  for (const { name, label } of options.components ?? []) {
+    const calls = prediction.trace?.[name] ?? [];
+    if (calls.length > MAX_CALLS_SHOWN) lines.push(`${label} ran ${calls.length} times; the last ${MAX_CALLS_SHOWN}:`);
+    calls.slice(-MAX_CALLS_SHOWN).forEach((call, i, shown) => {
+      lines.push(...formatCall(call, shown.length === 1 ? label : `${label} call ${calls.length - shown.length + i + 1}`));
+    });
+    if (calls.length === 0 && prediction.trace) lines.push(`${label} did not run on this example.`);
+  }
   lines.push(`Program answer: ${prediction.error ? `(failed) ${clip(prediction.error)}` : show(prediction.output)}`);
   if (prediction.expected !== undefined) lines.push(`Expected answer: ${show(prediction.expected)}`);
   if (options.showScore ?? true) lines.push(`Score: ${Math.round(prediction.score * 100)}/100`);

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
+import { componentHeader, componentLabels, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction } from "./format.js";
 
 /**
@@ -27,7 +27,7 @@ export function reflectionMessages(input: {
       "answer, the expected answer, and feedback on the answer:",
   ];
   input.examples.forEach((example, i) =>
-    sections.push("", `Example ${i + 1}:`, formatPrediction(example, { component: component.variable })),
+    sections.push("", `Example ${i + 1}:`, formatPrediction(example, { components: componentLabels([input.view]) })),
   );
   sections.push(
     "",

@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
+import { componentHeader, componentLabels, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction, formatValue } from "./format.js";
 
 interface Shown {
@@ -14,15 +14,15 @@ function target(views: readonly ComponentView[]): string {
 }
 
 function evidence(shown: Shown): string[] {
-  const component = shown.views.length === 1 ? shown.views[0]?.component.variable : undefined;
+  const components = componentLabels(shown.views);
   const lines: string[] = [];
   if (shown.good.length > 0) {
     lines.push("", "Examples it handles well:");
-    shown.good.forEach((p, i) => lines.push("", `Example ${i + 1}:`, formatPrediction(p, { component })));
+    shown.good.forEach((p, i) => lines.push("", `Example ${i + 1}:`, formatPrediction(p, { components })));
   }
   if (shown.bad.length > 0) {
     lines.push("", "Examples it gets wrong:");
-    shown.bad.forEach((p, i) => lines.push("", `Example ${shown.good.length + i + 1}:`, formatPrediction(p, { component })));
+    shown.bad.forEach((p, i) => lines.push("", `Example ${shown.good.length + i + 1}:`, formatPrediction(p, { components })));
   }
   return lines;
 }

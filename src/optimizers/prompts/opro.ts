@@ -1,6 +1,6 @@
 import type { ChatMessage } from "../../models/types.js";
 import type { RememberedPrediction } from "../program/pool-state.js";
-import { componentHeader, componentNoun, type ComponentView } from "./component-header.js";
+import { componentHeader, componentLabels, componentNoun, type ComponentView } from "./component-header.js";
 import { formatPrediction, formatValue } from "./format.js";
 
 export interface TrajectoryEntry {
@@ -34,11 +34,7 @@ export function oproMessages(input: {
   if (input.exemplars.length > 0) {
     sections.push("", "Below are examples of the task, with what the program did using the latest version.");
     input.exemplars.forEach((exemplar, i) =>
-      sections.push(
-        "",
-        `Example ${i + 1}:`,
-        formatPrediction(exemplar, joint ? {} : { component: input.views[0]?.component.variable }),
-      ),
+      sections.push("", `Example ${i + 1}:`, formatPrediction(exemplar, { components: componentLabels(input.views) })),
     );
   }
   sections.push(
