@@ -54,6 +54,8 @@ interface Shown {
   programInput?: string;
   ownInput?: string;
   ownOutput?: string;
+  /** In a joint rewrite, each prompt's own lines ("Prompt 'extract' input: …"), by prompt name. */
+  byPrompt?: Record<string, { input?: string; output?: string }>;
   answer?: string;
   expected?: string;
   feedback?: string;
@@ -126,6 +128,12 @@ function parseExamples(text: string): Shown[] {
       shown.programInput ??= field("Program input: ");
       shown.ownInput ??= field("This prompt's input: ");
       shown.ownOutput ??= field("This prompt's output: ");
+      const named = /^Prompt '([^']+)' (input|output): (.*)$/.exec(line);
+      if (named) {
+        const own = ((shown.byPrompt ??= {})[named[1] as string] ??= {});
+        if (named[2] === "input") own.input ??= named[3];
+        else own.output ??= named[3];
+      }
       shown.answer ??= field("Program answer: ");
       shown.expected ??= field("Expected answer: ");
       shown.feedback ??= field("Feedback: ");
@@ -207,12 +215,16 @@ function evidenceFor(header: Header | undefined, shown: Shown): Evidence | undef
   const expected = parseAnswer(shown.expected ?? "");
   if (expected.team === undefined) return undefined;
   const final = header?.final ?? true;
+  // A joint rewrite shows each prompt's own lines under its name; a single one as "This prompt's".
+  const own = header ? shown.byPrompt?.[header.name] : undefined;
+  const ownInput = own?.input ?? shown.ownInput;
+  const ownOutput = own?.output ?? shown.ownOutput;
   let read: string | undefined;
-  if (shown.ownInput !== undefined) read = valuesText(shown.ownInput);
+  if (ownInput !== undefined) read = valuesText(ownInput);
   else if (header?.readsMessage ?? true) read = shown.programInput !== undefined ? valuesText(shown.programInput) : undefined;
   let produced: Record<string, string> | undefined;
-  if (shown.ownOutput !== undefined) {
-    produced = final ? answerFields(shown.ownOutput) : factFields(shown.ownOutput);
+  if (ownOutput !== undefined) {
+    produced = final ? answerFields(ownOutput) : factFields(ownOutput);
   } else if (final && shown.answer !== undefined) {
     produced = answerFields(shown.answer);
   }
