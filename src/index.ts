@@ -20,6 +20,9 @@ export {
   type OptimizerFields,
   type OptimizerInput,
   type OptimizerOutput,
+  type ProposalStats,
+  type RunShape,
+  type StepCost,
 } from "./optimizers/optimizer.js";
 export type {
   CandidateEvaluator,

@@ -6,7 +6,7 @@ import { survivors } from "./dominated-novelty.js";
 import { softmaxWeights } from "./example-selection.js";
 import { OptimizerOptionError } from "./errors.js";
 import { integerOption, numberOption } from "./option-checks.js";
-import type { OptimizerConfig } from "./optimizer.js";
+import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import {
   PoolOptimizer,
   requireStringKeys,
@@ -167,6 +167,11 @@ export class EvolutionaryOptimizer extends PoolOptimizer {
     this.recordOutcome(step, selected, chosen !== step.current);
     await this.survive(step, new Set([step.current.id, chosen.id]));
     return chosen;
+  }
+
+  /** Each of `numCandidates` offspring is one model call and is scored on the batch. */
+  override estimateStepCost(shape: RunShape): StepCost {
+    return { metricCalls: this.numCandidates * shape.batchSize, optimizerCalls: this.numCandidates };
   }
 
   /** Mutation of one parent, or (with crossoverProbability and two scored candidates) crossover of two. */

@@ -7,7 +7,7 @@ import { withDefaultSchema } from "./default-schema.js";
 import { OptimizerOptionError } from "./errors.js";
 import { selectExamples, type ExampleSampling } from "./example-selection.js";
 import { choiceOption, integerOption, numberOption } from "./option-checks.js";
-import type { OptimizerConfig } from "./optimizer.js";
+import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import { PoolOptimizer, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
 import { type Component, withComponentValue } from "./program/components.js";
 import type { StoredCandidate } from "./program/pool-state.js";
@@ -144,6 +144,11 @@ export class FewShotOptimizer extends PoolOptimizer {
     const chosen = await this.chooseOnBatch(step, proposals);
     this.recordOutcome(step, selected, chosen !== step.current);
     return chosen;
+  }
+
+  /** Each of `numCandidates` sets is scored on the batch; no model call. */
+  override estimateStepCost(shape: RunShape): StepCost {
+    return { metricCalls: this.numCandidates * shape.batchSize, optimizerCalls: 0 };
   }
 
   /** Program values with a freshly drawn set for each component; a set already tried is drawn again. */

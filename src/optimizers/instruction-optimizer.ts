@@ -1,6 +1,6 @@
 import type { LanguageModel } from "../models/types.js";
 import { INSTRUCTIONS_SCHEMA } from "../prompts/schemas.js";
-import type { OptimizerConfig } from "./optimizer.js";
+import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import { withDefaultSchema } from "./default-schema.js";
 import { integerOption, numberOption } from "./option-checks.js";
 import {
@@ -126,6 +126,11 @@ export class InstructionOptimizer extends PoolOptimizer {
     const chosen = await this.chooseOnBatch(step, proposals);
     this.recordOutcome(step, selected, chosen !== step.current);
     return chosen;
+  }
+
+  /** Each of `numCandidates` proposals is one model call and is scored on the batch. */
+  override estimateStepCost(shape: RunShape): StepCost {
+    return { metricCalls: this.numCandidates * shape.batchSize, optimizerCalls: this.numCandidates };
   }
 
   /**

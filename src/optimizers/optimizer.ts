@@ -59,6 +59,22 @@ export interface OptimizerOutput {
 
 type IterationState = { iteration: number };
 
+/** The shape of a run, as a cost estimate needs it. */
+export interface RunShape {
+  trainSize: number;
+  valSize: number;
+  /** fit's batch size. */
+  batchSize: number;
+  /** Components (prompt parts) the optimizer acts on. */
+  components: number;
+}
+
+/** What one optimization step is expected to cost: program runs paid (metric calls) and optimizer-model calls. */
+export interface StepCost {
+  metricCalls: number;
+  optimizerCalls: number;
+}
+
 /** How an optimizer's proposals fared: how many were asked for, and how many were refused, by reason. */
 export interface ProposalStats {
   optimizer: string;
@@ -258,6 +274,15 @@ export abstract class Optimizer extends Runnable<OptimizerInput, OptimizerOutput
   /** Why the optimizer has nothing more to do (e.g. its own metric budget is spent); undefined while it has. */
   get stopReason(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * The expected cost of one step in a run of this shape, for budget presets and estimates before anything is
+   * paid. A rough mean, not a bound: the metric budget is what bounds a run. The base assumes one proposal scored
+   * on the batch.
+   */
+  estimateStepCost(shape: RunShape): StepCost {
+    return { metricCalls: shape.batchSize, optimizerCalls: 1 };
   }
 
   /**

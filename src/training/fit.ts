@@ -178,10 +178,7 @@ export async function fit<Input, Output, Expected = unknown>(
         earlyStopping = initialEarlyStopping(initialValScore, evaluator.currentValues());
       }
     }
-    // Keep the cost of one validation for the end, so the budget never runs out with the best program unmeasured.
-    if (settings.maxMetricCalls !== undefined && valset.length > 0 && settings.maxMetricCalls >= 3 * valset.length) {
-      evaluator.reserve(valset.length);
-    }
+    holdReserve();
     await notify(hooks, "onTrainBegin", {
       epochs: settings.epochs,
       batchesPerEpoch,
@@ -225,6 +222,7 @@ export async function fit<Input, Output, Expected = unknown>(
           stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }), signal),
         );
       }
+      holdReserve();
       const epochDone = batch + 1 === batchesPerEpoch;
       position = { ...position, nextBatch: batch + 1, step: step + 1 };
       position.stalled = evaluator.metricCalls.used === paidBefore ? position.stalled + 1 : 0;
@@ -275,6 +273,17 @@ export async function fit<Input, Output, Expected = unknown>(
     ({ status } = stop);
     stoppedBy = stop.cause;
     failure = error;
+  }
+
+  /**
+   * While the values in place have not been measured on the whole valset, keep the cost of that measure back
+   * from everyone, so the budget never runs out with the program in place unmeasured (GEPA, which validates what
+   * it puts in place, never needs it).
+   */
+  function holdReserve(): void {
+    if (settings.maxMetricCalls === undefined || valset.length === 0 || settings.maxMetricCalls < 3 * valset.length) return;
+    const measured = ledger.completeMean(hashJson(evaluator.currentValues())) !== undefined;
+    evaluator.reserve(measured ? 0 : valset.length);
   }
 
   /** Why the loop should end before the next step, if it should. */
