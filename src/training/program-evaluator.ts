@@ -151,7 +151,10 @@ export class ProgramEvaluator<Output = unknown> {
     return this.missingKeys(hashJson(this.resolve(candidate)), examples).size;
   }
 
-  /** Scores the program on `examples` with `candidate` in place of the named variables (others: current). */
+  /**
+   * Scores the program on `examples` with `candidate` in place of the named variables (others: current). The
+   * predictions' nested parts (trace, input, output) are shared with the cache: treat them as read-only.
+   */
   evaluate = async (
     candidate: CandidateValues,
     examples: readonly Example[],
@@ -212,12 +215,12 @@ export class ProgramEvaluator<Output = unknown> {
       // Refresh its place: the cache drops the least recently used entries first.
       this.cache.delete(key);
       this.cache.set(key, cached);
-      return { ...structuredClone(cached), cached: true };
+      return { ...cached, cached: true };
     }
     const pending = this.inFlight.get(key);
     if (pending !== undefined) {
       this.stats.hits += 1;
-      return { ...structuredClone((await pending).prediction), cached: true };
+      return { ...(await pending).prediction, cached: true };
     }
     this.stats.misses += 1;
     const run = this.limit(() => this.runAndScore(values, valuesKey, { ...example, id }, callOptions, phase));
@@ -226,7 +229,9 @@ export class ProgramEvaluator<Output = unknown> {
     try {
       const { prediction, cacheable } = await run;
       if (cacheable) this.remember(key, prediction);
-      return structuredClone(prediction);
+      // Predictions are shared with the cache (copying traces on every hit was the evaluator's main cost):
+      // callers read them and build new objects, never change them in place.
+      return { ...prediction };
     } finally {
       this.inFlight.delete(key);
       this.running.delete(run);
