@@ -112,12 +112,9 @@ export class FewShotOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    if (step.batch.length === 0) return undefined;
-    const count = this.affordableProposals(step, this.numCandidates);
-    if (count === 0) {
-      this.stopForBudget(step, "another demonstration set");
-      return undefined;
-    }
+    // Every proposal is scored on the batch: ask for no more than the budget can score.
+    const count = this.batchProposals(step, this.numCandidates, "another demonstration set");
+    if (count === 0) return undefined;
     const selected = this.selectComponents(step);
     const choices = selected.components.map((component) => ({ component, demos: this.demonstrations(step, component) }));
     const usable = choices.filter((choice) => choice.demos.length >= this.minExamples);

@@ -79,13 +79,9 @@ export class InstructionOptimizer extends PoolOptimizer {
   }
 
   protected override async propose(step: OptimizationStep): Promise<StoredCandidate | undefined> {
-    if (step.batch.length === 0) return undefined;
-    // Every proposal is scored on the batch; ask for no more than the budget can score.
-    const count = this.affordableProposals(step, this.numCandidates);
-    if (count === 0) {
-      this.stopForBudget(step, "another proposal");
-      return undefined;
-    }
+    // Every proposal is scored on the batch: ask for no more than the budget can score.
+    const count = this.batchProposals(step, this.numCandidates, "another proposal");
+    if (count === 0) return undefined;
     const selected = this.selectComponents(step);
     const batch = step.context.predictions ?? [];
     const messages = oproMessages({

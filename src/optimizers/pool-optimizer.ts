@@ -434,6 +434,17 @@ export abstract class PoolOptimizer extends Optimizer {
     return best;
   }
 
+  /**
+   * How many proposals a batch-scored optimizer should make this step: none without a batch, else as many as
+   * the budget can score (up to `wanted`); when it can score none, the optimizer says it is done.
+   */
+  protected batchProposals(step: OptimizationStep, wanted: number, what: string): number {
+    if (step.batch.length === 0) return 0;
+    const count = this.affordableProposals(step, wanted);
+    if (count === 0) this.stopForBudget(step, what);
+    return count;
+  }
+
   /** How many proposals the budget can still score on the batch (so no model call is paid for one it cannot). */
   protected affordableProposals(step: OptimizationStep, wanted: number): number {
     if (step.batch.length === 0) return 0;

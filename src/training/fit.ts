@@ -264,15 +264,19 @@ export async function fit<Input, Output, Expected = unknown>(
     }
     if (position.stopped) status = "early-stopped";
   } catch (error) {
-    const stop = classifyStop(error, signal);
-    if (!stop) {
-      await evaluator.settle();
-      await fitRun.fail(error);
-      throw error;
-    }
+    const stop = await stopOrFail(error);
     ({ status } = stop);
     stoppedBy = stop.cause;
     failure = error;
+  }
+
+  /** A budget stop or an abort, classified; any other error fails the run (runs in flight settled first). */
+  async function stopOrFail(error: unknown): Promise<{ status: RunStatus; cause: StopCause }> {
+    const stop = classifyStop(error, signal);
+    if (stop) return stop;
+    await evaluator.settle();
+    await fitRun.fail(error);
+    throw error;
   }
 
   /**
@@ -311,12 +315,7 @@ export async function fit<Input, Output, Expected = unknown>(
       try {
         await optimizer.invoke({ variables, optimize: false, finalize: true, context: contextFor(optimizer) }, finalizeConfig);
       } catch (error) {
-        const stop = classifyStop(error, signal);
-        if (!stop) {
-          await evaluator.settle();
-          await fitRun.fail(error);
-          throw error;
-        }
+        const stop = await stopOrFail(error);
         // Out of budget while finalizing: what was measured stays, the values in place stand.
         if (status === "completed" || status === "early-stopped") {
           status = stop.status;
