@@ -46,6 +46,7 @@ export async function fit<Input, Output, Expected = unknown>(
   const settings = checkOptions(options);
   const optimizers = [...(Array.isArray(options.optimizers) ? options.optimizers : [options.optimizers])] as Optimizer[];
   const prompts = collectTrainablePrompts(program, options.prompts);
+  const tools = collectTrainableTools(program, options.prompts);
   const variables = collectTrainableVariables(program, options.prompts);
   checkRouting(variables, optimizers);
 
@@ -76,6 +77,7 @@ export async function fit<Input, Output, Expected = unknown>(
     ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
     ...(options.usage && options.budget ? { beforeRun: () => options.usage!.check(options.budget) } : {}),
     onPrediction: (values, key, prediction) => ledger.record(values, key, prediction),
+    configInAsyncContext: tools.length > 0,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     cacheSize: options.cacheSize,
@@ -87,7 +89,7 @@ export async function fit<Input, Output, Expected = unknown>(
     budget: evaluator,
     trainset,
     ...(valset.length > 0 ? { valset } : {}),
-    components: componentInfos(prompts, collectTrainableTools(program, options.prompts)),
+    components: componentInfos(prompts, tools),
   };
   const contextFor = (optimizer: Optimizer): Omit<OptimizationContext, "predictions" | "signal" | "config"> => ({
     ...baseContext,

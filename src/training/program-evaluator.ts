@@ -58,6 +58,12 @@ export interface ProgramEvaluatorOptions<Output = unknown> extends RetryOptions 
    * usage budget here, so a spent budget stops runs before their model call is refused inside LangChain.
    */
   beforeRun?: () => void;
+  /**
+   * Run each program run inside LangChain's async local storage with its config (default true). Trainable tools
+   * need it to read their candidate description where a model builds its request; without any, fit turns it
+   * off, since it costs a run-tree object per run.
+   */
+  configInAsyncContext?: boolean;
   /** Sees every prediction it returns with the values that earned it (fit keeps its validation ledger so). */
   onPrediction?: (values: CandidateValues, valuesKey: string, prediction: ScoredPrediction) => void;
 }
@@ -258,9 +264,11 @@ export class ProgramEvaluator<Output = unknown> {
           // Each attempt traces afresh: the trace of a prediction is the attempt that produced it.
           collector = new ComponentTraceCollector({ values });
           const config = this.runConfig(values, valuesKey, example.id, callOptions, phase, collector);
+          const invoke = () => this.options.program.invoke(example.input as never, config);
           // The run's config is also visible through LangChain's async local storage, to code that is not handed
           // it: a trainable tool's description is read where a model builds its request.
-          return AsyncLocalStorageProviderSingleton.runWithConfig(config, () => this.options.program.invoke(example.input as never, config));
+          if (this.options.configInAsyncContext === false) return invoke();
+          return AsyncLocalStorageProviderSingleton.runWithConfig(config, invoke);
         },
         {
           retries: this.options.retries,
