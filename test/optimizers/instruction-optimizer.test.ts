@@ -286,7 +286,7 @@ describe("InstructionOptimizer (OPRO)", () => {
   it("rejects bad options with typed errors that say how to fix them", () => {
     const model = new ScriptedLanguageModel({ respond: rewriterResponder() });
     expect(() => new InstructionOptimizer({ languageModel: model, numCandidate: 3 } as never)).toThrow(UnknownArgumentError);
-    expect(() => new InstructionOptimizer({} as never)).toThrow(/needs `languageModel`/);
+    expect(() => new InstructionOptimizer({} as never)).toThrow(/needs `languageModel`.*fromChatModel\(new ChatOpenAI/);
     expect(() => new InstructionOptimizer({ languageModel: model, numCandidates: 0 })).toThrow(OptimizerOptionError);
     expect(() => new InstructionOptimizer({ languageModel: model, seed: 1.5 })).toThrow(/seed/);
     expect(

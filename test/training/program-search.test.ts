@@ -1,4 +1,5 @@
 import { JsonOutputParser, StringOutputParser } from "@langchain/core/output_parsers";
+import { RunnableLambda, RunnableMap } from "@langchain/core/runnables";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/models/types.js";
 import { EvolutionaryOptimizer } from "../../src/optimizers/evolutionary-optimizer.js";
@@ -239,4 +240,72 @@ describe("one metric budget, counted exactly", () => {
       expect(result.best.valScore).toBe(Math.max(result.record.initialValScore ?? 0, ...validated));
     });
   }
+});
+
+describe("traces under concurrency, and a prompt used twice", () => {
+  it("each run's trace holds its own example's inputs and outputs, with runs in flight together", async () => {
+    await server.close();
+    server = await startOpenAICompatibleServer({ handler: taskReply, latencyMs: 30 });
+    const { program } = buildProgram(server);
+    const data = orders("c", 8);
+    const result = await evaluate(program, { dataset: data, reward: exactMatch(), concurrency: 8 });
+    for (const [i, prediction] of result.predictions.entries()) {
+      expect(prediction.trace?.extract?.[0]?.inputs).toEqual(data[i]?.input);
+      const facts = prediction.trace?.extract?.[0]?.outputs[0]?.text;
+      expect(prediction.trace?.answer?.[0]?.inputs).toEqual({ facts });
+      expect(prediction.trace?.answer?.[0]?.outputs[0]?.text).toBe(prediction.output);
+    }
+  });
+
+  it("a prompt used twice in one run has two calls, each with its own model output", async () => {
+    const { extract } = buildProgram(server);
+    const model = chatModel(server);
+    const twice = RunnableMap.from({
+      first: RunnableLambda.from((input: { a: string; b: string }) => ({ order: input.a }))
+        .pipe(extract)
+        .pipe(model)
+        .pipe(new StringOutputParser()),
+      second: RunnableLambda.from((input: { a: string; b: string }) => ({ order: input.b }))
+        .pipe(extract)
+        .pipe(model)
+        .pipe(new StringOutputParser()),
+    });
+    const input = { a: "Order x1: 2 mugs at 5 EUR each.", b: "Order x2: 3 pens at 7 USD each." };
+    const result = await evaluate(twice, { dataset: [{ id: "t", input }], reward: () => 1 });
+    const calls = result.predictions[0]?.trace?.extract ?? [];
+    expect(calls).toHaveLength(2);
+    const byInput = new Map(calls.map((call) => [call.inputs.order, call.outputs.map((o) => o.text)]));
+    expect(byInput.get(input.a)).toEqual(["quantity=2; price=5"]);
+    expect(byInput.get(input.b)).toEqual(["quantity=3; price=7"]);
+  });
+});
+
+describe("failed proposals are visible", () => {
+  it("an optimizer model answering prose: counted as not JSON in the result and the record, with a process warning", async () => {
+    const { program } = buildProgram(server);
+    const prose = new ScriptedLanguageModel({ respond: () => "Sure! Here is a better prompt: be precise." });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const result = await fit(program, {
+        trainset: orders("p", 9),
+        valset: orders("q", 3),
+        reward: exactMatch(),
+        optimizers: new ReflectiveOptimizer({ name: "gepa", languageModel: prose }),
+        maxMetricCalls: 40,
+      });
+      expect(result.status).toBe("completed");
+      const stats = result.proposals[0];
+      expect(stats?.proposals).toBeGreaterThan(0);
+      expect(stats?.rejected["not-json"]).toBe(stats?.proposals);
+      expect(stats?.failed).toBe(stats?.proposals);
+      expect(result.record.proposals).toEqual(result.proposals);
+      await new Promise((resolve) => setImmediate(resolve));
+      const warning = warnings.find((w) => (w as { code?: string }).code === "TUNECHAIN_PROPOSALS_FAILED");
+      expect(warning?.message).toMatch(/Optimizer 'gepa': \d+ of \d+ proposals failed \(not-json \d+\)\. Latest: not-json: /);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
