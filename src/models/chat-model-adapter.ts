@@ -15,7 +15,6 @@ import type {
   StructuredGeneration,
   StructuredRequest,
   TextGeneration,
-  TokenUsage,
 } from "./types.js";
 
 function textOf(message: BaseMessage): string {

@@ -84,7 +84,6 @@ export class FewShotOptimizer extends PoolOptimizer {
   readonly minScore: number;
   readonly numCandidates: number;
   readonly source: DemonstrationSource;
-  private readonly examplesKey: string;
 
   constructor(fields: FewShotOptimizerFields = {}) {
     super(withDefaultSchema(fields, EXAMPLES_SCHEMA));
@@ -96,7 +95,6 @@ export class FewShotOptimizer extends PoolOptimizer {
           "(the default is EXAMPLES_SCHEMA, { examples: [...] }).",
       );
     }
-    this.examplesKey = arrayKeys[0] as string;
     this.minExamples = integerOption(owner, "minExamples", fields.minExamples, 1, 1);
     this.maxExamples = integerOption(owner, "maxExamples", fields.maxExamples, 3, 1);
     if (this.maxExamples < this.minExamples) {

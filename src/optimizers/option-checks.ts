@@ -1,3 +1,5 @@
+import type { LanguageModel } from "../models/types.js";
+import { schemaKeys, type JsonSchema } from "../variables/schema.js";
 import { OptimizerOptionError } from "./errors.js";
 
 /** Constructor option checks: a bad value fails at construction with the option's name and what it accepts. */
@@ -44,4 +46,29 @@ export function choiceOption<T extends string>(
     );
   }
   return value as T;
+}
+
+/** Throws when `model` does not look like a LanguageModel, naming the option. */
+export function requireLanguageModel(owner: string, model: unknown, option = "languageModel"): LanguageModel {
+  const candidate = model as Partial<LanguageModel> | undefined;
+  if (!candidate || typeof candidate.generateStructured !== "function") {
+    throw new OptimizerOptionError(
+      `${owner} needs \`${option}\`: a LanguageModel that writes the proposals, e.g. fromChatModel(new ChatOpenAI({ model })) ` +
+        "or fromOpenAI(new OpenAI(), { model }).",
+    );
+  }
+  return candidate as LanguageModel;
+}
+
+/** Throws unless every key of the optimizer's schema holds text (these optimizers rewrite strings). */
+export function requireStringKeys(owner: string, schema: JsonSchema): void {
+  const keys = schemaKeys(schema);
+  const nonText = keys.filter((key) => schema.properties?.[key]?.type !== "string");
+  if (keys.length === 0 || nonText.length > 0) {
+    throw new OptimizerOptionError(
+      `${owner} rewrites text: every property of its schema must be {"type": "string"}` +
+        (nonText.length > 0 ? `, but ${nonText.map((k) => `'${k}'`).join(", ")} is not` : ", and it has none") +
+        ". Use FewShotOptimizer for example lists.",
+    );
+  }
 }

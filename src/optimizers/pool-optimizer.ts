@@ -2,19 +2,18 @@ import type { TemplateFormat } from "@langchain/core/prompts";
 import type { Example } from "../data/example.js";
 import { exampleIdOf } from "../data/example.js";
 import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
-import type { LanguageModel } from "../models/types.js";
 import { SeededRandom } from "../random/seeded-random.js";
-import { restrictSchema, schemaKeys, type JsonSchema } from "../variables/schema.js";
+import { schemaKeys, type JsonSchema } from "../variables/schema.js";
 import { Variable } from "../variables/variable.js";
 import type { CandidateRecord } from "./candidate-record.js";
-import type { ComponentInfo, EvaluationPhase, OptimizationContext } from "./context.js";
+import type { EvaluationPhase, OptimizationContext } from "./context.js";
 import { OptimizerInputError, OptimizerOptionError } from "./errors.js";
 import { integerOption, numberOption } from "./option-checks.js";
 import { Optimizer, type OptimizerConfig, type OptimizerFields, type ProposalStats } from "./optimizer.js";
 import { beats, mean } from "./program/acceptance.js";
 import { rankCandidates, trainingScore } from "./program/candidate-score.js";
 import { type ComponentSelection, recordSelectionOutcome, selectComponents, type SelectedComponents } from "./program/component-selection.js";
-import { type Component, componentsOf, componentValue, propertyName, withComponentValue } from "./program/components.js";
+import { type Component, componentsOf } from "./program/components.js";
 import {
   emptyPool,
   FAILURE_REASONS,
@@ -25,6 +24,7 @@ import {
 } from "./program/pool-state.js";
 import { type CandidateOrigin, DEFAULT_POOL_LIMITS, type PoolLimits, ProgramPool } from "./program/program-pool.js";
 import { placeOf } from "./program/program-structure.js";
+import { applyProposal, proposalCurrent, proposalFormats, proposalProperties, proposalSchema } from "./program/proposal-shape.js";
 import type { ComponentView } from "./prompts/component-header.js";
 
 export interface PoolOptimizerFields extends OptimizerFields {
@@ -476,57 +476,27 @@ export abstract class PoolOptimizer extends Optimizer {
 
   /** The JSON schema a proposal for `components` must satisfy: one property per component (the key itself for one). */
   protected proposalSchema(step: OptimizationStep, components: readonly Component[]): JsonSchema {
-    if (components.length === 1) {
-      const component = components[0] as Component;
-      const schema = this.variableOf(step, component).schema();
-      return restrictSchema({ ...schema, required: [...new Set([...(schema.required ?? []), component.key])] }, [component.key]);
-    }
-    const properties: Record<string, JsonSchema> = {};
-    for (const component of components) {
-      properties[propertyName(component)] = this.variableOf(step, component).schema().properties?.[component.key] ?? {};
-    }
-    return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
+    return proposalSchema(step.variables, components);
   }
 
   /** The property names a proposal for `components` uses, with the component each stands for. */
   protected proposalProperties(components: readonly Component[]): { property: string; component: Component }[] {
-    if (components.length === 1) return [{ property: (components[0] as Component).key, component: components[0] as Component }];
-    return components.map((component) => ({ property: propertyName(component), component }));
+    return proposalProperties(components);
   }
 
   /** The current values of `components` in `candidate`, keyed like a proposal for them. */
   protected proposalCurrent(candidate: StoredCandidate, components: readonly Component[]): Record<string, unknown> {
-    return Object.fromEntries(
-      this.proposalProperties(components).map(({ property, component }) => [property, componentValue(candidate.values, component)]),
-    );
+    return proposalCurrent(candidate.values, components);
   }
 
-  /**
-   * Template formats of the proposal's text properties (for the placeholder check): a prompt's own format,
-   * f-string when unknown; a tool's description is no template, so it is not checked.
-   */
+  /** Template formats of the proposal's text properties (null: not a template, not checked). */
   protected proposalFormats(step: OptimizationStep, components: readonly Component[]): Record<string, TemplateFormat | null> {
-    return Object.fromEntries(
-      this.proposalProperties(components).map(({ property, component }) => {
-        const info = step.context.components?.find((c: ComponentInfo) => c.name === component.variable);
-        return [property, info?.kind === "tool" ? null : (info?.templateFormat ?? "f-string")];
-      }),
-    );
+    return proposalFormats(step.context.components, components);
   }
 
   /** `candidate`'s values with a proposal for `components` put in. */
   protected applyProposal(candidate: StoredCandidate, components: readonly Component[], proposal: Record<string, unknown>): CandidateValues {
-    let values = candidate.values;
-    for (const { property, component } of this.proposalProperties(components)) {
-      if (property in proposal) values = withComponentValue(values, component, proposal[property]);
-    }
-    return values;
-  }
-
-  private variableOf(step: Pick<OptimizationStep, "variables">, component: Component): Variable<object> {
-    const variable = step.variables.find((v) => v.name === component.variable);
-    if (!variable) throw new Error(`no variable '${component.variable}' in the step`);
-    return variable;
+    return applyProposal(candidate.values, components, proposal);
   }
 
   private invalidParts(step: OptimizationStep, values: CandidateValues): string[] {
@@ -620,27 +590,5 @@ function exampleOfPrediction(prediction: ScoredPrediction): Example {
   return example;
 }
 
-/** Throws when `model` does not look like a LanguageModel, naming the option. */
-export function requireLanguageModel(owner: string, model: unknown, option = "languageModel"): LanguageModel {
-  const candidate = model as Partial<LanguageModel> | undefined;
-  if (!candidate || typeof candidate.generateStructured !== "function") {
-    throw new OptimizerOptionError(
-      `${owner} needs \`${option}\`: a LanguageModel that writes the proposals, e.g. fromChatModel(new ChatOpenAI({ model })) ` +
-        "or fromOpenAI(new OpenAI(), { model }).",
-    );
-  }
-  return candidate as LanguageModel;
-}
-
-/** Throws unless every key of the optimizer's schema holds text (these optimizers rewrite strings). */
-export function requireStringKeys(owner: string, schema: JsonSchema): void {
-  const keys = schemaKeys(schema);
-  const nonText = keys.filter((key) => schema.properties?.[key]?.type !== "string");
-  if (keys.length === 0 || nonText.length > 0) {
-    throw new OptimizerOptionError(
-      `${owner} rewrites text: every property of its schema must be {"type": "string"}` +
-        (nonText.length > 0 ? `, but ${nonText.map((k) => `'${k}'`).join(", ")} is not` : ", and it has none") +
-        ". Use FewShotOptimizer for example lists.",
-    );
-  }
-}
+// Kept importable from here: the optimizers built on this class check their options with them.
+export { requireLanguageModel, requireStringKeys } from "./option-checks.js";

@@ -34,6 +34,19 @@ export class FitRun {
     };
   }
 
+  /**
+   * The config of an optimizer step or finalize under this run: fit's signal, tags/metadata of its own, but no
+   * `timeout`, which is meant for each program run — a step makes many model calls and runs.
+   */
+  stepConfig(
+    config: RunnableConfig | undefined,
+    signal: AbortSignal | undefined,
+    extra: { tags?: string[]; metadata?: Record<string, unknown> } = {},
+  ): RunnableConfig {
+    const { timeout: _timeout, ...rest } = this.child(config, extra);
+    return { ...rest, ...(signal ? { signal } : {}) };
+  }
+
   async end(outputs: Record<string, unknown>): Promise<void> {
     await this.manager?.handleChainEnd(outputs);
   }

@@ -1,27 +1,28 @@
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import type { RunnableConfig } from "@langchain/core/runnables";
 import stringify from "safe-stable-stringify";
-import type { CandidateValues, ScoredPrediction } from "../data/scored-prediction.js";
+import type { ScoredPrediction } from "../data/scored-prediction.js";
 import type { UsageSummary } from "../models/types.js";
-import { UsageLedger, type SerializedUsageLedger } from "../models/usage-ledger.js";
-import type { ComponentInfo, OptimizationContext } from "../optimizers/context.js";
+import type { OptimizationContext } from "../optimizers/context.js";
 import type { Optimizer, ProposalStats } from "../optimizers/optimizer.js";
 import { collectTrainablePrompts, collectTrainableTools, collectTrainableVariables } from "../prompts/collect.js";
-import type { TrainablePrompt } from "../prompts/trainable-prompt.js";
 import { SeededRandom } from "../random/seeded-random.js";
-import type { Variable } from "../variables/variable.js";
-import { assertSameRun, readCheckpoint, writeCheckpoint, type CheckpointFingerprint, type CheckpointState } from "./checkpoint.js";
-import { datasetHash, identifyExamples, splitValidation, type IdentifiedExample } from "./dataset.js";
+import { assertSameRun, readCheckpoint, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
+import { componentInfos } from "./component-infos.js";
+import { identifyExamples, splitValidation, type IdentifiedExample } from "./dataset.js";
 import { initialEarlyStopping, updateEarlyStopping } from "./early-stopping.js";
-import { CheckpointError, SeedValidationError, TrainingOptionsError } from "./errors.js";
+import { TrainingOptionsError } from "./errors.js";
 import { hashJson, writeFileAtomic } from "./files.js";
-import { checkOptions, type FitOptions, type FitResult, type Settings } from "./fit-options.js";
+import { checkOptions, type FitOptions, type FitResult } from "./fit-options.js";
+import { makeFingerprint, readSavedUsage, restoreState } from "./fit-restore.js";
 import { FitRun } from "./fit-run.js";
 import { notify, type TrainingHooks } from "./hooks.js";
-import { checkPromptInputs } from "./preflight.js";
+import { assertSeedWorks, checkPromptInputs, checkRouting } from "./preflight.js";
 import { meanScore, ProgramEvaluator, type Program } from "./program-evaluator.js";
 import { progressBar } from "./progress.js";
-import type { HistoryEntry, ModelRecord, RunRecord, RunStatus, StopCause } from "./run-record.js";
+import { describeSettings, failuresFirst, modelsOf, warnAboutFailedProposals } from "./run-record-builder.js";
+import type { HistoryEntry, RunRecord, RunStatus, StopCause } from "./run-record.js";
+import { chooseFinalProgram } from "./final-choice.js";
+import { classifyStop } from "./stop-cause.js";
 import { withTaskUsage } from "./task-usage.js";
 import { ValidationLedger } from "./validation-ledger.js";
 
@@ -160,7 +161,7 @@ export async function fit<Input, Output, Expected = unknown>(
     if (options.checkpoint) await writeCheckpoint(options.checkpoint, snapshot());
   };
   /** Validation mean of the values in place: from the ledger when known, else measured when the budget allows. */
-  const validate = async (phase: "seed" | "validation" | "finalize"): Promise<{ mean: number; predictions: ScoredPrediction[] } | undefined> => {
+  const validate = async (phase: "seed" | "validation"): Promise<{ mean: number; predictions: ScoredPrediction[] } | undefined> => {
     if (valset.length === 0) return undefined;
     const current = evaluator.currentValues();
     if (evaluator.costOf(current, valset) > evaluator.remaining()) return undefined;
@@ -221,7 +222,7 @@ export async function fit<Input, Output, Expected = unknown>(
       for (const optimizer of active) {
         await optimizer.invoke(
           { variables, ...(predictions ? { predictions, reward: trainReward } : {}), context: contextFor(optimizer) },
-          stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }), signal),
+          fitRun.stepConfig(runConfig, signal, { metadata: { tunechain_phase: "step", tunechain_iteration: step + 1 } }),
         );
       }
       holdReserve();
@@ -311,7 +312,7 @@ export async function fit<Input, Output, Expected = unknown>(
   // Finalize: each optimizer settles its variables (through invoke, like a step), then the run's best
   // measured program is put in place. The reserve kept for this is free again.
   evaluator.releaseReserve();
-  const finalizeConfig = stepConfig(fitRun.child(runConfig, { metadata: { tunechain_phase: "finalize" } }), signal);
+  const finalizeConfig = fitRun.stepConfig(runConfig, signal, { metadata: { tunechain_phase: "finalize" } });
   if (status !== "aborted") {
     for (const optimizer of optimizers) {
       try {
@@ -329,31 +330,15 @@ export async function fit<Input, Output, Expected = unknown>(
     }
   }
 
-  let finalValScore: number | undefined;
-  let finalChoice: string | undefined;
-  let finalValidation: ScoredPrediction[] | undefined;
-  if (valset.length > 0) {
-    try {
-      if (status !== "aborted") await validate("finalize");
-    } catch (error) {
-      if (!classifyStop(error, signal)) throw error;
-    }
-    const inPlace = ledger.completeMean(hashJson(evaluator.currentValues()));
-    const best = ledger.best();
-    if ((options.restoreBest ?? true) && best && (inPlace === undefined || best.mean > inPlace)) {
-      assignValues(variables, best.values);
-      finalValScore = best.mean;
-      finalChoice = best.complete
-        ? "the program with the best mean over the whole validation set"
-        : `a program validated on ${best.count} of ${valset.length} examples, whose lower 95% bound beat every fully validated one`;
-    } else if (inPlace !== undefined) {
-      finalValScore = inPlace;
-      finalChoice = "the optimizers' finalize";
-    }
-    // The final program's answers on the validation set, when they were measured (served from the cache).
-    finalValidation = undefined;
-    if (evaluator.costOf({}, valset) === 0) finalValidation = await evaluator.evaluate({}, valset, { signal, phase: "finalize" });
-  }
+  const { finalValScore, finalChoice, finalValidation } = await chooseFinalProgram({
+    evaluator,
+    ledger,
+    valset,
+    variables,
+    restoreBest: options.restoreBest ?? true,
+    measureInPlace: status !== "aborted",
+    signal,
+  });
 
   let testScore: number | undefined;
   if (testset.length > 0 && status !== "aborted") {
@@ -427,210 +412,4 @@ export async function fit<Input, Output, Expected = unknown>(
     cache: cacheStats(),
     record,
   };
-}
-
-/**
- * The config of an optimizer step: the run's (callbacks, tags, metadata) with fit's signal, but without a
- * `timeout`, which is meant for each program run — a step makes many model calls and runs.
- */
-function stepConfig(config: RunnableConfig, signal: AbortSignal | undefined): RunnableConfig {
-  const { timeout: _timeout, ...rest } = config;
-  return { ...rest, ...(signal ? { signal } : {}) };
-}
-
-/** More than half of the seed evaluation failing is a broken setup: stop with the first failures. */
-function assertSeedWorks(predictions: readonly ScoredPrediction[]): void {
-  const failed = predictions.filter((p) => p.error !== undefined);
-  if (failed.length * 2 > predictions.length) {
-    throw new SeedValidationError(
-      failed.length,
-      predictions.length,
-      failed.map((p) => ({ exampleId: p.exampleId, error: p.error ?? "" })),
-    );
-  }
-}
-
-function failuresFirst(predictions: readonly ScoredPrediction[]): ScoredPrediction[] {
-  return [...predictions].sort((a, b) => a.score - b.score).map(({ trace: _trace, cached: _cached, ...rest }) => rest);
-}
-
-/** A process warning when more than half of an optimizer's proposals failed: the run "completes" learning nothing. */
-function warnAboutFailedProposals(stats: readonly ProposalStats[]): void {
-  for (const stat of stats) {
-    if (stat.proposals > 0 && stat.failed * 2 > stat.proposals) {
-      process.emitWarning(
-        `Optimizer '${stat.optimizer}': ${stat.failed} of ${stat.proposals} proposals failed (${Object.entries(stat.rejected)
-          .map(([reason, n]) => `${reason} ${n}`)
-          .join(", ")}). Latest: ${stat.latestFailure ?? "?"}. Check the optimizer model (a model that answers prose instead of JSON needs structuredOutput: "prompted" or a more capable model).`,
-        { code: "TUNECHAIN_PROPOSALS_FAILED" },
-      );
-    }
-  }
-}
-
-function modelsOf(usage: UsageLedger | undefined): ModelRecord[] {
-  if (!usage) return [];
-  return usage.toJSON().entries.map((entry) => ({ role: entry.role, model: entry.model, standIn: entry.standIn === true }));
-}
-
-/** The components fit found, in program order (prompts, then tools), for the optimizers' meta-prompts. */
-function componentInfos(prompts: readonly TrainablePrompt[], tools: readonly { variableName: string }[]): ComponentInfo[] {
-  const infos: ComponentInfo[] = [];
-  for (const prompt of prompts) {
-    if (infos.some((info) => info.name === prompt.variableName)) continue;
-    const template = prompt.userMessages.promptMessages
-      .map((message) => (message as { prompt?: { template?: unknown } }).prompt?.template)
-      .filter((text): text is string => typeof text === "string")
-      .join("\n");
-    infos.push({
-      name: prompt.variableName,
-      index: infos.length,
-      ...(template ? { template } : {}),
-      inputVariables: [...prompt.inputVariables] as string[],
-      templateFormat: prompt.templateFormat,
-    });
-  }
-  for (const tool of tools) {
-    if (!infos.some((info) => info.name === tool.variableName)) infos.push({ name: tool.variableName, index: infos.length, kind: "tool" });
-  }
-  return infos;
-}
-
-function describeSettings<O, E>(
-  settings: Settings,
-  options: FitOptions<O, E>,
-  trainset: readonly IdentifiedExample[],
-  valset: readonly IdentifiedExample[],
-  testset: readonly IdentifiedExample[],
-  optimizers: readonly Optimizer[],
-  variables: readonly Variable<object>[],
-): Record<string, unknown> {
-  return {
-    epochs: Number.isFinite(settings.epochs) ? settings.epochs : "until the metric budget is spent",
-    batchSize: settings.batchSize,
-    concurrency: options.concurrency ?? 4,
-    seed: settings.seed,
-    ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
-    trainSize: trainset.length,
-    valSize: valset.length,
-    testSize: testset.length,
-    optimizers: optimizers.map((o) => o.name),
-    variables: variables.map((v) => v.name),
-    reward: options.reward.name || "custom",
-    ...(options.earlyStopping ? { earlyStopping: { ...options.earlyStopping } } : {}),
-    ...(options.budget ? { budget: { ...options.budget } } : {}),
-  };
-}
-
-/** The checkpoint's usage, validated before any state is restored. */
-function readSavedUsage(saved: unknown, path: string): SerializedUsageLedger {
-  try {
-    return UsageLedger.fromJSON(saved as SerializedUsageLedger).toJSON();
-  } catch (error) {
-    throw new CheckpointError(
-      `Checkpoint ${path} holds an unreadable usage ledger (${(error as Error).message}). ` +
-        "Delete the checkpoint to start over, or resume without `usage`.",
-      { cause: error },
-    );
-  }
-}
-
-function checkRouting(variables: readonly Variable<object>[], optimizers: readonly Optimizer[]): void {
-  const trainable = variables.filter((v) => v.trainable);
-  if (trainable.length === 0) {
-    throw new TrainingOptionsError(
-      "The program has no TrainablePrompt that fit can see: nothing to tune. Build the chain with a TrainablePrompt " +
-        "(e.g. TrainablePrompt.fromChatPromptTemplate(prompt, { name })). fit walks sequences, bindings, maps, branches " +
-        "and LangGraph graphs; a prompt used inside a function, a RunnableLambda or a graph node given as a function is " +
-        "out of its reach: pass it as `prompts: [prompt]` (to fit, evaluate, saveVariables and loadVariables).",
-    );
-  }
-  if (!trainable.some((v) => optimizers.some((o) => o.matches(v)))) {
-    throw new TrainingOptionsError(
-      `None of the optimizers (${optimizers.map((o) => o.name).join(", ")}) acts on the program's variables ` +
-        `(${trainable.map((v) => v.name).join(", ")}): their schemas do not fit. Use optimizers made for prompt ` +
-        "variables (instructions / examples) or give them a schema the variables contain.",
-    );
-  }
-}
-
-function makeFingerprint(
-  variables: readonly Variable<object>[],
-  optimizers: readonly Optimizer[],
-  trainset: readonly IdentifiedExample[],
-  valset: readonly IdentifiedExample[],
-  settings: Settings,
-): CheckpointFingerprint {
-  return {
-    variables: variables.map((v) => ({ name: v.name, schemaHash: hashJson(v.schema()) })),
-    optimizers: optimizers.map((o) => ({ name: o.name, className: o.constructor.name, stateSize: o.variables.length })),
-    trainset: datasetHash(trainset),
-    valset: datasetHash(valset),
-    batchSize: settings.batchSize,
-    seed: settings.seed,
-  };
-}
-
-/** Puts the checkpoint's values and optimizer states in place, after checking all of them first. */
-function restoreState(
-  saved: CheckpointState,
-  variables: readonly Variable<object>[],
-  optimizers: readonly Optimizer[],
-  path: string,
-): void {
-  const problems: string[] = [];
-  for (const variable of variables) {
-    const value = saved.values[variable.name];
-    const issues = value === undefined ? [{ path: "", message: "missing" }] : variable.validate(value);
-    if (issues.length > 0) problems.push(`variable '${variable.name}': ${issues.map((i) => `${i.path || "(root)"} ${i.message}`).join("; ")}`);
-  }
-  for (const optimizer of optimizers) {
-    const store = saved.optimizers[optimizer.name];
-    const own = optimizer.variables;
-    if (store === undefined || Object.keys(store).length !== own.length) {
-      problems.push(`optimizer '${optimizer.name}': state missing or of another size`);
-      continue;
-    }
-    own.forEach((variable, i) => {
-      const issues = variable.validate(store[String(i)]);
-      if (issues.length > 0) problems.push(`optimizer '${optimizer.name}' state ${i}: ${issues[0]?.message ?? "invalid"}`);
-    });
-  }
-  if (problems.length > 0) {
-    throw new CheckpointError(
-      `The checkpoint ${path} does not fit this run; nothing was restored:\n  - ${problems.join("\n  - ")}\nDelete it to start over.`,
-    );
-  }
-  assignValues(variables, saved.values);
-  for (const optimizer of optimizers) optimizer.loadOwnVariables(saved.optimizers[optimizer.name]!);
-}
-
-function assignValues(variables: readonly Variable<object>[], values: CandidateValues): void {
-  for (const variable of variables) {
-    const value = values[variable.name];
-    if (value !== undefined) variable.assign(value);
-  }
-}
-
-/** Budgets and aborts end training cleanly (with what ended it); anything else is a failure. */
-function classifyStop(error: unknown, signal: AbortSignal | undefined): { status: RunStatus; cause: StopCause } | undefined {
-  const found = findNamed(error, ["MetricBudgetExceededError", "BudgetExceededError"]);
-  if (found?.name === "MetricBudgetExceededError") {
-    return { status: "completed", cause: { reason: found.message, limit: "maxMetricCalls" } };
-  }
-  if (found) {
-    const limit = (found as { limit?: StopCause["limit"] }).limit;
-    return { status: "budget-exhausted", cause: { reason: found.message, ...(limit ? { limit } : {}) } };
-  }
-  if (signal?.aborted) return { status: "aborted", cause: { reason: "aborted through the signal" } };
-  return undefined;
-}
-
-/** The error or one of its causes with one of `names` (matched by name: two copies of a module still agree). */
-function findNamed(error: unknown, names: readonly string[]): Error | undefined {
-  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    const name = (current as { name?: unknown }).name;
-    if (typeof name === "string" && names.includes(name)) return current as Error;
-  }
-  return undefined;
 }

@@ -1,6 +1,9 @@
 import type { Example } from "../data/example.js";
+import type { ScoredPrediction } from "../data/scored-prediction.js";
+import type { Optimizer } from "../optimizers/optimizer.js";
+import type { Variable } from "../variables/variable.js";
 import type { IdentifiedExample } from "./dataset.js";
-import { MissingPromptInputError } from "./errors.js";
+import { MissingPromptInputError, SeedValidationError, TrainingOptionsError } from "./errors.js";
 
 type Node = Record<string, unknown>;
 
@@ -75,3 +78,36 @@ export function checkPromptInputs(program: unknown, datasets: readonly (readonly
     }
   }
 }
+
+/** Refuses a program with nothing trainable, or optimizers that act on none of its variables. */
+export function checkRouting(variables: readonly Variable<object>[], optimizers: readonly Optimizer[]): void {
+  const trainable = variables.filter((v) => v.trainable);
+  if (trainable.length === 0) {
+    throw new TrainingOptionsError(
+      "The program has no TrainablePrompt that fit can see: nothing to tune. Build the chain with a TrainablePrompt " +
+        "(e.g. TrainablePrompt.fromChatPromptTemplate(prompt, { name })). fit walks sequences, bindings, maps, branches " +
+        "and LangGraph graphs; a prompt used inside a function, a RunnableLambda or a graph node given as a function is " +
+        "out of its reach: pass it as `prompts: [prompt]` (to fit, evaluate, saveVariables and loadVariables).",
+    );
+  }
+  if (!trainable.some((v) => optimizers.some((o) => o.matches(v)))) {
+    throw new TrainingOptionsError(
+      `None of the optimizers (${optimizers.map((o) => o.name).join(", ")}) acts on the program's variables ` +
+        `(${trainable.map((v) => v.name).join(", ")}): their schemas do not fit. Use optimizers made for prompt ` +
+        "variables (instructions / examples) or give them a schema the variables contain.",
+    );
+  }
+}
+
+/** More than half of the seed evaluation failing is a broken setup: stop with the first failures. */
+export function assertSeedWorks(predictions: readonly ScoredPrediction[]): void {
+  const failed = predictions.filter((p) => p.error !== undefined);
+  if (failed.length * 2 > predictions.length) {
+    throw new SeedValidationError(
+      failed.length,
+      predictions.length,
+      failed.map((p) => ({ exampleId: p.exampleId, error: p.error ?? "" })),
+    );
+  }
+}
+
