@@ -1,5 +1,6 @@
-import { cloneJson } from "../json.js";
+import type { Example } from "../data/example.js";
 import type { CandidateValues } from "../data/scored-prediction.js";
+import { cloneJson } from "../json.js";
 import type { LanguageModel } from "../models/types.js";
 import { PROMPT_VARIABLE_SCHEMA, type FewShotExample } from "../prompts/schemas.js";
 import type { JsonSchema } from "../variables/schema.js";
@@ -12,7 +13,7 @@ import { choiceOption, integerOption, numberOption } from "./option-checks.js";
 import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import { PoolOptimizer, requireLanguageModel, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
 import { mean } from "./program/acceptance.js";
-import { rankCandidates, trainingScore, birthOrder } from "./program/candidate-score.js";
+import { birthOrder, rankCandidates, trainingScore } from "./program/candidate-score.js";
 import type { Component } from "./program/components.js";
 import type { RememberedPrediction, StoredCandidate } from "./program/pool-state.js";
 import { datasetSummaryMessages, groundedProposalMessages, PROPOSAL_TIPS } from "./prompts/mipro.js";
@@ -20,7 +21,6 @@ import { clip } from "./prompts/format.js";
 import { requestProposal } from "./request-proposal.js";
 import { plannedMinibatch, withRollback } from "./search-state.js";
 import { suggestTpe } from "./tpe.js";
-import type { Example } from "../data/example.js";
 
 /** MIPROv2's presets: instruction candidates (and demonstration sets) per prompt. */
 export type MiproAuto = "light" | "medium" | "heavy";
@@ -410,7 +410,12 @@ export class MiproOptimizer extends PoolOptimizer {
    * numCandidates − 1 grounded proposals per prompt (fewer when the budget cannot try that many), each with a tip
    * and example runs drawn at random; the calls run at once.
    */
-  private async proposeInstructions(step: OptimizationStep, own: MiproState, texts: readonly Component[], run: readonly RememberedPrediction[]): Promise<void> {
+  private async proposeInstructions(
+    step: OptimizationStep,
+    own: MiproState,
+    texts: readonly Component[],
+    run: readonly RememberedPrediction[],
+  ): Promise<void> {
     const trialsLeft = Math.floor(this.metricCallsLeft(step) / Math.max(1, own.minibatchSize));
     const perPrompt = Math.min(this.numCandidates - 1, trialsLeft);
     if (perPrompt <= 0) return;

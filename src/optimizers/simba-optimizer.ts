@@ -383,9 +383,10 @@ export class SimbaOptimizer extends PoolOptimizer {
       const call = run.trace?.[component.variable]?.at(-1);
       const demo = call ? demoOfCall(call) : undefined;
       if (!demo) continue;
+      const max = this.demoInputMaxChars;
       const clipped: FewShotExample = {
         input: Object.fromEntries(
-          Object.entries(demo.input).map(([k, v]) => [k, typeof v === "string" && v.length > this.demoInputMaxChars ? `${v.slice(0, this.demoInputMaxChars)} …[truncated]` : v]),
+          Object.entries(demo.input).map(([k, v]) => [k, typeof v === "string" && v.length > max ? `${v.slice(0, max)} …[truncated]` : v]),
         ),
         output: demo.output,
       };

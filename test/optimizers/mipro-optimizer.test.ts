@@ -59,14 +59,12 @@ function setup(fields: Partial<MiproOptimizerFields> = {}, program: CountingEval
 }
 
 /** A hand-written loop: MIPROv2 draws its own minibatches, so a step needs no batch predictions. */
-async function run(s: Setup, steps: number, from = 0, extra: { budget?: { remaining(): number; costOf(): number } } = {}): Promise<void> {
+async function run(s: Setup, steps: number, from = 0): Promise<void> {
   for (let i = from; i < steps && !s.optimizer.stopReason; i++) {
-    await s.optimizer.applyOptimization([s.variable], undefined, { evaluate: s.evaluate, trainset, valset, ...extra });
+    await s.optimizer.applyOptimization([s.variable], undefined, { evaluate: s.evaluate, trainset, valset });
   }
   await s.optimizer.finalizeVariableValues([s.variable], { evaluate: s.evaluate, valset });
 }
-
-const instructionsOf = (values: Record<string, Record<string, unknown>>) => values.prompt?.instructions;
 
 describe("MiproOptimizer (MIPROv2)", () => {
   it("raises held-out accuracy: grounded proposals, demonstration sets, and a search over their combinations", async () => {
