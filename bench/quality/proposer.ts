@@ -14,7 +14,16 @@
 // - with nothing to learn it rewrites the wording with a sentence from a fixed pool of plausible but useless
 //   phrases; every choice is a hash of the request text and of how many times that same text was asked
 //   (OPRO asks for several samples of one request, as from a model sampling at temperature 1);
-// - it keeps the current text's intro line (so its {placeholders}) and the rules it does not drop.
+// - it keeps the current text's intro line (so its {placeholders}) and the rules it does not drop;
+// - MIPROv2's grounded proposal is read like any rewrite (its header, example runs and fenced current text; the
+//   dataset summary, the program's structure and the tip carry no example, so they change nothing but the hash);
+//   its dataset-summary request ("Sample N:" blocks) gets a summary naming the input keys and a few expected
+//   answers, no rule (one sample shows no pattern);
+// - SIMBA's rule request ("Worse run:" / "Better run:", each a shown run with every prompt's own lines) gets,
+//   per prompt, the rules those two runs call for that the prompt's current text (under its header) lacks,
+//   written as advice to append — and a useless sentence when they call for none, as a model asked for advice
+//   would still write one. Advice only appends: it drops nothing;
+// - RandomSearch's rewording request shows only a text ("Text to reword:"): no evidence, so it rewords.
 import type { ChatMessage, StructuredRequest } from "../../src/models/types.js";
 import { ScriptedLanguageModel } from "../../src/testing/index.js";
 import { DEFAULTS, FIELDS, isRuleLine, parseAnswer, parseFacts, parseRules, ruleText, triggerOf, wordsOf, type Rule } from "./grammar.js";
@@ -86,6 +95,8 @@ export function propose(messages: readonly ChatMessage[], request: StructuredReq
     if (items.length === 0) return undefined;
     return items[hash(`${text}|${sample}|${tag}`) % items.length];
   };
+  if (properties.includes("summary") && /^Sample 1:$/m.test(text)) return { summary: summarize(text) };
+  if (/^Worse run:$/m.test(text)) return advise(text, properties, headers, choose, sample);
   const current = currentTexts(text, properties, headers);
   const out: Record<string, string> = {};
   for (const property of properties) {
@@ -119,27 +130,34 @@ function parseHeaders(text: string): Header[] {
 }
 
 function parseExamples(text: string): Shown[] {
-  const blocks = text.split(/^Example \d+:$/m).slice(1);
-  return blocks.map((block) => {
-    const shown: Shown = {};
-    for (const line of block.split("\n")) {
-      if (line.trim() === "" && Object.keys(shown).length > 0) break;
-      const field = (prefix: string) => (line.startsWith(prefix) ? line.slice(prefix.length) : undefined);
-      shown.programInput ??= field("Program input: ");
-      shown.ownInput ??= field("This prompt's input: ");
-      shown.ownOutput ??= field("This prompt's output: ");
-      const named = /^Prompt '([^']+)' (input|output): (.*)$/.exec(line);
-      if (named) {
-        const own = ((shown.byPrompt ??= {})[named[1] as string] ??= {});
-        if (named[2] === "input") own.input ??= named[3];
-        else own.output ??= named[3];
-      }
-      shown.answer ??= field("Program answer: ");
-      shown.expected ??= field("Expected answer: ");
-      shown.feedback ??= field("Feedback: ");
+  return text.split(/^Example \d+:$/m).slice(1).map(parseBlock);
+}
+
+/** One shown run: the program's input, each prompt's own lines, the answer, the expected answer, the feedback. */
+function parseBlock(block: string): Shown {
+  const shown: Shown = {};
+  for (const line of block.split("\n")) {
+    if (line.trim() === "" && Object.keys(shown).length > 0) break;
+    const field = (prefix: string) => (line.startsWith(prefix) ? line.slice(prefix.length) : undefined);
+    shown.programInput ??= field("Program input: ");
+    shown.ownInput ??= field("This prompt's input: ");
+    shown.ownOutput ??= field("This prompt's output: ");
+    const named = /^Prompt '([^']+)' (input|output): (.*)$/.exec(line);
+    if (named) {
+      const own = ((shown.byPrompt ??= {})[named[1] as string] ??= {});
+      if (named[2] === "input") own.input ??= named[3];
+      else own.output ??= named[3];
     }
-    return shown;
-  });
+    shown.answer ??= field("Program answer: ");
+    shown.expected ??= field("Expected answer: ");
+    shown.feedback ??= field("Feedback: ");
+  }
+  return shown;
+}
+
+/** SIMBA's rule request: the worse and the better run, each under its heading ("(not available…)" when missing). */
+function parseRuns(text: string): Shown[] {
+  return [...text.matchAll(/^(?:Worse|Better) run:\n([\s\S]*?)(?=\n\n(?:Better run:|For each prompt)|(?![\s\S]))/gm)].map((m) => parseBlock(m[1] ?? ""));
 }
 
 interface Version {
@@ -166,7 +184,7 @@ function currentTexts(text: string, properties: readonly string[], headers: read
       return {};
     }
   };
-  const fenced = /Its current \w+:\n```\n([\s\S]*?)\n```/.exec(text);
+  const fenced = /(?:Its current \w+|Text to reword):\n```\n([\s\S]*?)\n```/.exec(text);
   if (fenced) return mapValues(valuesOf(fenced[1] ?? ""), splitVersion);
   const crossover = /^Version A:\n([\s\S]*?)\n\nVersion B:\n([\s\S]*?)\n\n/m.exec(text);
   if (crossover) {
@@ -274,7 +292,8 @@ function intersect<T>(sets: readonly Set<T>[]): Set<T> {
   return new Set([...(sets[0] as Set<T>)].filter((x) => sets.every((s) => s.has(x))));
 }
 
-function rewrite(base: Version, header: Header | undefined, examples: readonly Shown[], choose: Chooser, tag: string, sample: number): string {
+/** What the shown examples teach about one prompt: the rules of `base` they leave standing, and the rules they call for. */
+function induce(base: Version, header: Header | undefined, examples: readonly Shown[], choose: Chooser, tag: string): { kept: Rule[]; added: Rule[]; removed: number } {
   const evidence = examples.map((e) => evidenceFor(header, e)).filter((e): e is Evidence => e !== undefined);
   const readsFacts = header !== undefined && !header.readsMessage;
   const usable = evidence.filter((e) => e.read !== undefined && e.produced !== undefined);
@@ -347,6 +366,11 @@ function rewrite(base: Version, header: Header | undefined, examples: readonly S
     }
   }
 
+  return { kept, added, removed };
+}
+
+function rewrite(base: Version, header: Header | undefined, examples: readonly Shown[], choose: Chooser, tag: string, sample: number): string {
+  const { kept, added, removed } = induce(base, header, examples, choose, tag);
   const changed = removed > 0 || added.length > 0;
   let style = base.style;
   if (!changed || sample > 0) {
@@ -355,6 +379,44 @@ function rewrite(base: Version, header: Header | undefined, examples: readonly S
     style = picked ? [picked] : base.style;
   }
   return [base.intro, ...style, ...[...kept, ...added].map(ruleText)].filter((l) => l.length > 0).join("\n");
+}
+
+/**
+ * SIMBA's rule request: advice per prompt (one property each), to be appended to its instructions. For each prompt,
+ * the rules the two runs call for (from that prompt's own lines, as for any rewrite) that its current text (the
+ * fenced block under its header) does not state yet; with nothing to learn, a plausible useless sentence, as a
+ * model asked for advice would still write one. Advice only adds: it cannot drop a rule.
+ */
+function advise(text: string, properties: readonly string[], headers: readonly Header[], choose: Chooser, sample: number): Record<string, string> {
+  const runs = parseRuns(text);
+  const out: Record<string, string> = {};
+  for (const property of properties) {
+    const header = headers.find((h) => h.name === property) ?? (properties.length === 1 ? headers[0] : undefined);
+    const current = header ? new RegExp(`^Prompt '${escapeRegExp(header.name)}' \\(its [\\s\\S]*?Its current \\w+:\\n\`\`\`\\n([\\s\\S]*?)\\n\`\`\``, "m").exec(text)?.[1] : undefined;
+    const base = splitVersion(current ?? "");
+    const { added } = induce(base, header, runs, choose, property);
+    out[property] = added.length > 0 ? added.map(ruleText).join("\n") : (choose(USELESS_REWRITES, `${property}:advice:${sample}`) ?? "");
+  }
+  return out;
+}
+
+/** A summary of the samples shown: how many, the input keys, a few expected answers. No rule: none can be seen in one sample. */
+function summarize(text: string): string {
+  const inputs = [...text.matchAll(/^Input: (.*)$/gm)].map((m) => m[1] ?? "");
+  const keys = new Set<string>();
+  for (const input of inputs) {
+    try {
+      for (const key of Object.keys(JSON.parse(input) as object)) keys.add(key);
+    } catch {
+      // not JSON: no keys to name
+    }
+  }
+  const answers = [...new Set([...text.matchAll(/^Expected answer: (.*)$/gm)].map((m) => m[1] ?? ""))].slice(0, 3);
+  return `${inputs.length} samples; each input has ${[...keys].map((k) => `'${k}'`).join(", ") || "text"}; expected answers look like ${answers.join(", ")}.`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** A 32-bit FNV-1a hash. */

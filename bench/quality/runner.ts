@@ -7,7 +7,10 @@ import {
   FewShotOptimizer,
   fit,
   InstructionOptimizer,
+  MiproOptimizer,
+  RandomSearchOptimizer,
   ReflectiveOptimizer,
+  SimbaOptimizer,
   type FitResult,
   type Optimizer,
 } from "../../src/index.js";
@@ -16,7 +19,7 @@ import { createProposer } from "./proposer.js";
 import type { QualityTask } from "./tasks.js";
 import { makeReward, shortFormOf } from "./world.js";
 
-export const OPTIMIZERS = ["GEPA", "OPRO", "OMEGA", "FewShot", "GEPA, feedback redacted"] as const;
+export const OPTIMIZERS = ["GEPA", "OPRO", "OMEGA", "FewShot", "GEPA, feedback redacted", "MIPROv2", "SIMBA", "RandomSearch"] as const;
 /** An extra row where demonstrations matter: both optimizers in one fit (GEPA owns the instructions, FewShot the examples). */
 export const COMBINED = "GEPA + FewShot";
 export type OptimizerRow = (typeof OPTIMIZERS)[number] | typeof COMBINED;
@@ -40,7 +43,17 @@ function makeOptimizer(row: OptimizerRow, seed: number): { optimizer: Optimizer 
   const proposer = createProposer();
   const fields = { languageModel: proposer, seed };
   const optimizer =
-    row === "OPRO" ? new InstructionOptimizer(fields) : row === "OMEGA" ? new EvolutionaryOptimizer(fields) : new ReflectiveOptimizer(fields);
+    row === "OPRO"
+      ? new InstructionOptimizer(fields)
+      : row === "OMEGA"
+        ? new EvolutionaryOptimizer(fields)
+        : row === "MIPROv2"
+          ? new MiproOptimizer(fields)
+          : row === "SIMBA"
+            ? new SimbaOptimizer(fields)
+            : row === "RandomSearch"
+              ? new RandomSearchOptimizer(fields)
+              : new ReflectiveOptimizer(fields);
   return { optimizer, proposer };
 }
 

@@ -10,6 +10,13 @@ export {
 export type { ExampleSampling } from "./example-selection.js";
 export { FewShotOptimizer, type DemonstrationSource, type FewShotOptimizerFields } from "./few-shot-optimizer.js";
 export { InstructionOptimizer, type InstructionOptimizerFields } from "./instruction-optimizer.js";
+export {
+  defaultMiproTrials,
+  MIPRO_AUTO_CANDIDATES,
+  MiproOptimizer,
+  type MiproAuto,
+  type MiproOptimizerFields,
+} from "./mipro-optimizer.js";
 export { planMerge, type MergePlan } from "./merge.js";
 export { paretoFront } from "./pareto-front.js";
 export { selectParent, type ParentSelection } from "./parent-selection.js";
@@ -23,5 +30,8 @@ export type {
   RejectionReason,
   StoredCandidate,
 } from "./program/pool-state.js";
+export { RandomSearchOptimizer, type RandomSearchOptimizerFields } from "./random-search-optimizer.js";
 export { ReflectiveOptimizer, type ReflectiveOptimizerFields } from "./reflective-optimizer.js";
+export { SimbaOptimizer, type SimbaOptimizerFields } from "./simba-optimizer.js";
+export { suggestTpe, type TpeOptions, type TpeTrial } from "./tpe.js";
 export { EmbeddingDistance, LexicalDistance, type TextDistance } from "./text-distance.js";
