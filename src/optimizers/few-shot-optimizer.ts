@@ -1,9 +1,8 @@
 import { exampleIdOf } from "../data/example.js";
-import type { ScoredPrediction } from "../data/scored-prediction.js";
-import type { ComponentCall } from "../data/trace.js";
 import { cloneJson } from "../json.js";
-import { EXAMPLES_SCHEMA, type FewShotExample } from "../prompts/schemas.js";
+import { EXAMPLES_SCHEMA } from "../prompts/schemas.js";
 import { withDefaultSchema } from "./default-schema.js";
+import { bootstrappedDemos, labelledDemos, labelsFit, type DemoCandidate } from "./demonstrations.js";
 import { OptimizerOptionError } from "./errors.js";
 import { selectExamples, type ExampleSampling } from "./example-selection.js";
 import { choiceOption, integerOption, numberOption } from "./option-checks.js";
@@ -12,7 +11,6 @@ import { PoolOptimizer, type OptimizationStep, type PoolOptimizerFields } from "
 import { type Component, withComponentValue } from "./program/components.js";
 import type { StoredCandidate } from "./program/pool-state.js";
 import { candidateKey } from "./program/program-pool.js";
-import { placeOf } from "./program/program-structure.js";
 import { schemaKeys } from "../variables/schema.js";
 
 /** Where demonstrations come from: a prompt's own well-scored runs, labelled training examples, or both. */
@@ -37,13 +35,6 @@ export interface FewShotOptimizerFields extends PoolOptimizerFields {
    * output are the program's own. "both" (default): bootstrapped ones, and labelled ones where they apply.
    */
   source?: DemonstrationSource;
-}
-
-/** A demonstration a set can be drawn from, with the weight it is drawn by. */
-interface DemoCandidate {
-  demo: FewShotExample;
-  score: number;
-  exampleId: string;
 }
 
 /** Draws tried before a step gives up finding a set it has not proposed yet. */
@@ -186,49 +177,16 @@ export class FewShotOptimizer extends PoolOptimizer {
       const known = byInput.get(key);
       if (!known || candidate.score > known.score) byInput.set(key, candidate);
     };
-    if (this.source !== "labelled") {
-      for (const prediction of seen) {
-        if (prediction.score < this.minScore) continue;
-        for (const call of prediction.trace?.[component.variable] ?? []) {
-          const output = lastOutput(call);
-          if (output === undefined || call.error) continue;
-          add({ demo: { input: call.inputs, output }, score: prediction.score, exampleId: prediction.exampleId });
-        }
-      }
-    }
-    if (this.source !== "bootstrapped" && this.labelsFit(step, component, seen)) {
-      const keys = step.context.components?.find((c) => c.name === component.variable)?.inputVariables;
-      for (const example of step.context.trainset ?? []) {
-        if (example.expected === undefined) continue;
-        const input = keys ? Object.fromEntries(keys.filter((k) => k in example.input).map((k) => [k, example.input[k]])) : example.input;
-        add({ demo: { input, output: example.expected }, score: 1, exampleId: exampleIdOf(example) });
-      }
+    if (this.source !== "labelled") bootstrappedDemos(component.variable, seen, this.minScore).forEach(add);
+    const trainset = step.context.trainset ?? [];
+    const fits = labelsFit(component.variable, { components: step.context.components, componentCount: step.components.length, seen, trainset });
+    if (this.source !== "bootstrapped" && fits) {
+      labelledDemos(step.context.components?.find((c) => c.name === component.variable), trainset).forEach(add);
     }
     const all = [...byInput.values()].sort((a, b) => b.score - a.score);
     const batchIds = new Set(step.batch.map(exampleIdOf));
     const unseen = all.filter((d) => !batchIds.has(d.exampleId));
     return unseen.length >= this.minExamples ? unseen : all;
-  }
-
-  /**
-   * Whether a training example's input and expected answer are this component's own: the traces show it
-   * rendered with the program's input values and its output is the program's answer. Without traces, a
-   * program's only component whose inputs the examples give.
-   */
-  private labelsFit(step: OptimizationStep, component: Component, seen: readonly ScoredPrediction[]): boolean {
-    const traced = seen.filter((p) => (p.trace?.[component.variable] ?? []).length > 0);
-    if (traced.length === 0) {
-      const keys = step.context.components?.find((c) => c.name === component.variable)?.inputVariables;
-      const example = step.context.trainset?.[0];
-      return step.components.length === 1 && (keys === undefined || (example !== undefined && keys.every((k) => k in example.input)));
-    }
-    const place = placeOf(component.variable, step.context.components, traced);
-    if (!place.final) return false;
-    return traced.every((prediction) =>
-      (prediction.trace?.[component.variable] ?? []).every((call) =>
-        Object.entries(call.inputs).every(([key, value]) => JSON.stringify(prediction.input[key]) === JSON.stringify(value)),
-      ),
-    );
   }
 
   override getConfig(): OptimizerConfig {
@@ -243,12 +201,4 @@ export class FewShotOptimizer extends PoolOptimizer {
       source: this.source,
     };
   }
-}
-
-/** The answer of a call's last model call: what an output parser made of it, else its text. */
-function lastOutput(call: ComponentCall): unknown {
-  const last = call.outputs.at(-1);
-  if (!last || last.error) return undefined;
-  if (last.parsed !== undefined) return last.parsed;
-  return last.text.length > 0 ? last.text : undefined;
 }
