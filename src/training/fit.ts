@@ -12,6 +12,7 @@ import { SeededRandom } from "../random/seeded-random.js";
 import type { Variable } from "../variables/variable.js";
 import { assertSameRun, readCheckpoint, writeCheckpoint, type CheckpointFingerprint, type CheckpointState } from "./checkpoint.js";
 import { datasetHash, identifyExamples, splitValidation, type IdentifiedExample } from "./dataset.js";
+import { resolveBudgetPreset } from "./budget-presets.js";
 import { initialEarlyStopping, updateEarlyStopping } from "./early-stopping.js";
 import { CheckpointError, SeedValidationError, TrainingOptionsError } from "./errors.js";
 import { hashJson, writeFileAtomic } from "./files.js";
@@ -58,6 +59,10 @@ export async function fit<Input, Output, Expected = unknown>(
   }
   if (trainset.length === 0) throw new TrainingOptionsError("The trainset is empty: give fit at least one example.");
   checkPromptInputs(program, [trainset, valset, testset]);
+  if (settings.budgetPreset !== undefined) {
+    const shape = { trainSize: trainset.length, valSize: valset.length, batchSize: settings.batchSize, optimizers, variables };
+    settings.maxMetricCalls = resolveBudgetPreset(settings.budgetPreset, shape).maxMetricCalls;
+  }
   const batchesPerEpoch = Math.ceil(trainset.length / settings.batchSize);
   const examplesById = new Map<string, IdentifiedExample>([...trainset, ...valset].map((e) => [e.id, e]));
 
@@ -355,9 +360,11 @@ export async function fit<Input, Output, Expected = unknown>(
   }
 
   let testScore: number | undefined;
+  let testPredictions: ScoredPrediction[] | undefined;
   if (testset.length > 0 && status !== "aborted") {
     try {
-      testScore = meanScore(await evaluator.evaluate({}, testset, { signal, phase: "test", unbudgeted: true }));
+      testPredictions = await evaluator.evaluate({}, testset, { signal, phase: "test", unbudgeted: true });
+      testScore = meanScore(testPredictions);
     } catch (error) {
       if (!classifyStop(error, signal)) throw error;
     }
@@ -417,6 +424,7 @@ export async function fit<Input, Output, Expected = unknown>(
     history,
     best: { values: finalValues, ...(finalValScore !== undefined ? { valScore: finalValScore } : {}) },
     ...(testScore !== undefined ? { testScore } : {}),
+    ...(testPredictions !== undefined ? { testPredictions } : {}),
     variables,
     usage,
     status,
@@ -510,6 +518,7 @@ function describeSettings<O, E>(
     concurrency: options.concurrency ?? 4,
     seed: settings.seed,
     ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
+    ...(settings.budgetPreset !== undefined ? { budgetPreset: settings.budgetPreset } : {}),
     trainSize: trainset.length,
     valSize: valset.length,
     testSize: testset.length,
