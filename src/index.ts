@@ -56,6 +56,8 @@ export * from "./tools/index.js";
 export * from "./training/index.js";
 export * from "./rewards/index.js";
 export * from "./report/index.js";
+export * from "./compare/index.js";
+export * from "./estimate/index.js";
 export {
   BUDGET_PRESETS,
   budgetForSteps,
