@@ -57,7 +57,7 @@ export function formatComparisonTable(result: ComparisonResult): string {
     `p: two-sided paired sign-flip test of each optimizer against the best (${result.best}), paired by ` +
       `${settings.pairing === "seeds" ? "seed (one pair per seed: the two test means)" : "seed and test example"}` +
       `${method ? `, ${method.method === "exact" ? `exact over all ${method.permutations} sign patterns` : `${method.permutations} seeded random sign patterns`}` : ""}; ` +
-      "Holm-adjusted over the comparisons. Δ: mean test difference to the best.",
+      "Holm-adjusted over the comparisons. Δ: mean test difference to the best. Model calls: per run, test set included.",
   ];
   if (result.notes.length > 0) lines.push("", ...result.notes.map((note) => `- ${note}`));
   return lines.join("\n");

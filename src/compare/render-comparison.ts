@@ -29,7 +29,7 @@ const RANKING_COLUMNS: readonly Column[] = [
   { label: "p", help: "Two-sided paired sign-flip test of this optimizer against the best: the chance of a difference at least this large if the two were interchangeable.", numeric: true },
   { label: "p (Holm)", help: "p after Holm's adjustment over all the comparisons against the best; compare it with your significance level (e.g. 0.05).", numeric: true },
   { label: "metric calls", help: "Program runs paid per run within the budget: mean / max.", numeric: true },
-  { label: "model calls", help: "Model calls per run, task / optimizer (optimizer calls are counted when the optimizers' models book into the usage ledger).", numeric: true },
+  { label: "model calls", help: "Model calls per run, its test-set runs included: task / optimizer (optimizer calls are counted when the optimizers' models book into the usage ledger).", numeric: true },
 ];
 
 const RUN_COLUMNS: readonly Column[] = [
