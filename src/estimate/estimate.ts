@@ -9,6 +9,7 @@ import { identifyExamples, splitValidation } from "../training/dataset.js";
 import { checkOptions, type FitOptions } from "../training/fit-options.js";
 import type { Program } from "../training/program-evaluator.js";
 import { FewShotOptimizer } from "../optimizers/few-shot-optimizer.js";
+import { PoolOptimizer } from "../optimizers/pool-optimizer.js";
 import { schemaKeys } from "../variables/schema.js";
 import type { Variable } from "../variables/variable.js";
 import { EstimateOptionsError } from "./errors.js";
@@ -149,8 +150,16 @@ export async function estimate<Input, Output, Expected = unknown>(
     byPhase = { seed: V, steps: steps * plan.metricCalls, validation: settings.epochs * V, final: 0 };
     assumptions.push(
       `${settings.epochs} epoch(s) of ${plan.batchesPerEpoch} step(s); every proposal is new and every validation measures a new ` +
-        "program (the evaluation cache and duplicate proposals only lower the count).",
+        "program (the evaluation cache and repeated proposals lower the count).",
     );
+    const finalizing = optimizers.filter((o) => o instanceof PoolOptimizer && plan.perOptimizer.some((p) => p.name === o.name && p.cost.optimizerCalls > 0));
+    if (V > 0 && finalizing.length > 0) {
+      const most = finalizing.reduce((sum, o) => sum + (o as PoolOptimizer).finalizeTopK * V, 0);
+      assumptions.push(
+        `Not counted: at the end, ${finalizing.map((o) => o.name).join(", ")} may validate the candidates whose training scores rank ` +
+          `above the best validated one (finalizeTopK): up to ${most} more program runs.`,
+      );
+    }
   } else {
     // The budget ends the run. fit spends it (the last step asks for what is left): seed validation, steps, the
     // validations of the epochs those steps complete, and the final validation it holds back.
