@@ -56,3 +56,16 @@ export * from "./tools/index.js";
 export * from "./training/index.js";
 export * from "./rewards/index.js";
 export * from "./report/index.js";
+export * from "./compare/index.js";
+export * from "./estimate/index.js";
+export {
+  BUDGET_PRESETS,
+  budgetForSteps,
+  PRESET_STEPS_PER_COMPONENT,
+  planStep,
+  resolveBudgetPreset,
+  type BudgetPreset,
+  type BudgetShape,
+  type ResolvedBudget,
+  type StepPlan,
+} from "./training/budget-presets.js";

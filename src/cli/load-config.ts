@@ -5,14 +5,36 @@ import type { Runnable } from "@langchain/core/runnables";
 import type { Example } from "../data/example.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import type { Reward } from "../rewards/reward.js";
-import type { Budget } from "../models/types.js";
+import type { OptimizerFactory, Pairing } from "../compare/compare-options.js";
+import type { Budget, PriceTable } from "../models/types.js";
 import { UsageLedger } from "../models/usage-ledger.js";
+import { BUDGET_PRESETS, isBudgetPreset, type BudgetPreset } from "../training/budget-presets.js";
 import { ConfigError } from "./errors.js";
 import { loadDataset } from "./load-dataset.js";
 import { errorLineIn, keyLineIn } from "./source-location.js";
 
 /** Keys a config may export (named exports, or properties of the default export). */
-export const CONFIG_KEYS = ["program", "reward", "optimizers", "trainset", "valset", "dataset", "fit", "usage"] as const;
+export const CONFIG_KEYS = [
+  "program",
+  "reward",
+  "optimizers",
+  "trainset",
+  "valset",
+  "testset",
+  "dataset",
+  "fit",
+  "usage",
+  "prices",
+  "compare",
+] as const;
+
+/** The `compare` export: the contenders and how to compare them (flags override seeds, budget and pairing). */
+export interface CompareConfig {
+  optimizers: Record<string, OptimizerFactory>;
+  seeds?: number | number[];
+  maxMetricCalls?: number | BudgetPreset;
+  pairing?: Pairing;
+}
 
 /** A config file after loading: datasets read, every value checked. */
 export interface LoadedConfig {
@@ -22,7 +44,13 @@ export interface LoadedConfig {
   optimizers: Optimizer[];
   trainset?: Example[];
   valset?: Example[];
+  /** Held-out examples scored once after tuning (tune) and the examples a comparison is judged on (compare). */
+  testset?: Example[];
   dataset?: Example[];
+  /** Prices per model, for `--dry-run` estimates and the ledger `tune` makes when the config exports no `usage`. */
+  prices?: PriceTable;
+  /** compare: the contenders and settings. */
+  compare?: CompareConfig;
   /** Extra options for fit (epochs, batchSize, validationSplit, …); command-line flags override them. */
   fit: Record<string, unknown>;
   /** The UsageLedger the config's models record into (so budgets and the report count optimizer calls). */
@@ -31,14 +59,14 @@ export interface LoadedConfig {
 
 /** What a config's default function is called with. */
 export interface ConfigContext {
-  command: "tune" | "eval";
+  command: "tune" | "eval" | "compare";
   /** The budget given on the command line; pass it to your models so they refuse calls past it. */
   budget?: Budget;
 }
 
 export interface ConfigNeeds {
-  /** `tune` needs optimizers and training data; `eval` needs only a dataset. */
-  command: "tune" | "eval";
+  /** `tune` needs optimizers and training data; `eval` needs only a dataset; `compare` needs `compare` and a testset. */
+  command: "tune" | "eval" | "compare";
   /** Command-line budget, handed to a default-function config. */
   budget?: Budget;
   /** eval was given --dataset, so the config need not hold data. */
@@ -91,7 +119,7 @@ export async function loadConfig(path: string, needs: ConfigNeeds): Promise<Load
   }
 
   let optimizers: Optimizer[] = [];
-  if (needs.command === "tune" || exported.optimizers !== undefined) {
+  if (needs.command === "tune" || (exported.optimizers !== undefined && needs.command !== "compare")) {
     const given = exported.optimizers;
     if (!Array.isArray(given) || given.length === 0 || !given.every(isOptimizerLike)) {
       throw new ConfigError(
@@ -128,11 +156,22 @@ export async function loadConfig(path: string, needs: ConfigNeeds): Promise<Load
     }
     config.usage = exported.usage;
   }
-  for (const key of ["trainset", "valset", "dataset"] as const) {
+  for (const key of ["trainset", "valset", "testset", "dataset"] as const) {
     const examples = await examplesOf(file, key, exported[key]);
     if (examples !== undefined) config[key] = examples;
   }
-  if (needs.command === "tune" && !config.trainset && !config.dataset) {
+  if (exported.prices !== undefined) config.prices = pricesOf(file, exported.prices);
+  if (needs.command === "compare" || exported.compare !== undefined) {
+    config.compare = compareOf(file, exported.compare);
+    if (needs.command === "compare" && !config.testset) {
+      throw new ConfigError(
+        file,
+        undefined,
+        "has no `testset`; compare judges the optimizers on held-out examples: export `testset` (an array or a .jsonl/.json path)",
+      );
+    }
+  }
+  if ((needs.command === "tune" || needs.command === "compare") && !config.trainset && !config.dataset) {
     throw new ConfigError(
       file,
       undefined,
@@ -219,6 +258,93 @@ async function examplesOf(file: string, key: string, value: unknown): Promise<Ex
     return value as Example[];
   }
   throw new ConfigError(file, keyLineIn(file, key), `\`${key}\` must be an array of examples or the path of a .jsonl/.json file`);
+}
+
+function pricesOf(file: string, value: unknown): PriceTable {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      file,
+      keyLineIn(file, "prices"),
+      "`prices` must be an object of model prices, e.g. { \"gpt-4o-mini\": { inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 } }",
+    );
+  }
+  try {
+    new UsageLedger({ prices: value as PriceTable });
+  } catch (error) {
+    throw new ConfigError(file, keyLineIn(file, "prices"), `\`prices\`: ${(error as Error).message}`, { cause: error });
+  }
+  return value as PriceTable;
+}
+
+function compareOf(file: string, value: unknown): CompareConfig {
+  const at = (key: string) => keyLineIn(file, key);
+  if (value === undefined) {
+    throw new ConfigError(
+      file,
+      undefined,
+      "exports no `compare`; export `compare = { optimizers: { name: ({ seed }) => new …Optimizer({ …, seed }), … }, seeds: 6, " +
+        "maxMetricCalls: \"light\" }` — a factory per contender, so every run gets fresh optimizers",
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(file, at("compare"), "`compare` must be an object { optimizers, seeds?, maxMetricCalls?, pairing? }");
+  }
+  const given = value as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => !["optimizers", "seeds", "maxMetricCalls", "pairing"].includes(key));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      file,
+      at(unknown[0]!),
+      `unknown key(s) ${unknown.map((k) => `'${k}'`).join(", ")} in \`compare\`; known keys: optimizers, seeds, maxMetricCalls, pairing ` +
+        "(fit options go in `fit`)",
+    );
+  }
+  const optimizers = given.optimizers;
+  if (typeof optimizers !== "object" || optimizers === null || Array.isArray(optimizers) || Object.keys(optimizers).length < 2) {
+    throw new ConfigError(
+      file,
+      at("optimizers") ?? at("compare"),
+      "`compare.optimizers` must be an object of at least two factories, e.g. { opro: ({ seed }) => new InstructionOptimizer({ languageModel, seed }), " +
+        "gepa: ({ seed }) => new ReflectiveOptimizer({ languageModel, seed }) }",
+    );
+  }
+  for (const [name, factory] of Object.entries(optimizers)) {
+    if (typeof factory !== "function") {
+      throw new ConfigError(
+        file,
+        at(name),
+        `\`compare.optimizers.${name}\` must be a function returning fresh optimizers, e.g. ({ seed }) => new ReflectiveOptimizer({ languageModel, seed }); ` +
+          "an optimizer instance cannot be shared by runs (it keeps state)",
+      );
+    }
+  }
+  const config: CompareConfig = { optimizers: optimizers as Record<string, OptimizerFactory> };
+  if (given.seeds !== undefined) {
+    const seeds = given.seeds;
+    const ok =
+      (typeof seeds === "number" && Number.isInteger(seeds) && seeds >= 1) ||
+      (Array.isArray(seeds) && seeds.length > 0 && seeds.every((s) => Number.isInteger(s)) && new Set(seeds).size === seeds.length);
+    if (!ok) throw new ConfigError(file, at("seeds"), "`compare.seeds` must be a count (e.g. 6) or a list of distinct integers (e.g. [1, 2, 3])");
+    config.seeds = seeds as number | number[];
+  }
+  if (given.maxMetricCalls !== undefined) {
+    const budget = given.maxMetricCalls;
+    if (!isBudgetPreset(budget) && !(typeof budget === "number" && Number.isInteger(budget) && budget >= 1)) {
+      throw new ConfigError(
+        file,
+        at("maxMetricCalls"),
+        `\`compare.maxMetricCalls\` must be a positive integer or one of ${BUDGET_PRESETS.map((p) => `"${p}"`).join(", ")}`,
+      );
+    }
+    config.maxMetricCalls = budget as number | BudgetPreset;
+  }
+  if (given.pairing !== undefined) {
+    if (given.pairing !== "seeds" && given.pairing !== "examples") {
+      throw new ConfigError(file, at("pairing"), '`compare.pairing` must be "seeds" or "examples"');
+    }
+    config.pairing = given.pairing;
+  }
+  return config;
 }
 
 function isRunnableLike(value: unknown): boolean {

@@ -30,6 +30,8 @@ export async function runCli(argv: readonly string[]): Promise<ExitCodeValue> {
         return await (await import("./commands/eval.js")).evalCommand(args, output);
       case "report":
         return await (await import("./commands/report.js")).reportCommand(args, output);
+      case "compare":
+        return await (await import("./commands/compare.js")).compareCommand(args, output);
     }
   } catch (error) {
     return reportFailure(error, output);

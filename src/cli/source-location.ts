@@ -29,7 +29,8 @@ export function keyLineIn(file: string, key: string): number | undefined {
   } catch {
     return undefined;
   }
-  const escaped = key.replace(/[$]/g, "\\$");
+  // Keys are names a user chose (a compare contender may be "GEPA + FewShot"): match them literally.
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const patterns = [
     new RegExp(`export\\s+(?:const|let|var|async\\s+function|function)\\s+${escaped}\\b`),
     new RegExp(`(?:^|[\\s{,])["']?${escaped}["']?\\s*:`),

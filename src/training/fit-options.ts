@@ -7,6 +7,8 @@ import type { Optimizer, ProposalStats } from "../optimizers/optimizer.js";
 import type { Trainable } from "../prompts/collect.js";
 import type { Reward } from "../rewards/reward.js";
 import type { Variable } from "../variables/variable.js";
+import type { ScoredPrediction } from "../data/scored-prediction.js";
+import { BUDGET_PRESETS, isBudgetPreset, type BudgetPreset } from "./budget-presets.js";
 import { TrainingOptionsError } from "./errors.js";
 import type { TrainingHooks } from "./hooks.js";
 import type { CacheStats, MetricCallStats } from "./program-evaluator.js";
@@ -39,9 +41,11 @@ export interface FitOptions<Output = unknown, Expected = unknown> extends RetryO
   /**
    * Program runs (not served from the cache) the whole run may pay for — seed validation, batches, optimizer
    * gates and validations, finalize — never passed. With it, training goes on until it is spent or no
-   * optimizer can improve, and `epochs` is only a cap.
+   * optimizer can improve, and `epochs` is only a cap. A preset ("light", "medium", "heavy") is resolved from
+   * the dataset sizes, the batch size and the optimizers' `estimateStepCost` (see resolveBudgetPreset); the
+   * number it resolved to is in the run record's settings.
    */
-  maxMetricCalls?: number;
+  maxMetricCalls?: number | BudgetPreset;
   /** Passes over the trainset (default 1; unlimited when `maxMetricCalls` is set and epochs is not). */
   epochs?: number;
   /** Examples per optimization step (default 8). */
@@ -89,6 +93,8 @@ export interface FitResult {
   best: { values: CandidateValues; valScore?: number };
   /** Mean on the testset, when one was given. */
   testScore?: number;
+  /** The final program's answer and score on each testset example, in testset order (with testScore). */
+  testPredictions?: ScoredPrediction[];
   variables: Variable<object>[];
   usage: UsageSummary;
   status: RunStatus;
@@ -137,7 +143,10 @@ export interface Settings {
   epochs: number;
   batchSize: number;
   seed: number;
+  /** The metric budget; fit resolves a preset to a number (resolveBudgetPreset) before anything runs. */
   maxMetricCalls?: number;
+  /** The preset `maxMetricCalls` was given as, if it was. */
+  budgetPreset?: BudgetPreset;
 }
 
 /** Checks fit's options before anything runs; every problem is a TrainingOptionsError saying how to fix it. */
@@ -174,8 +183,13 @@ export function checkOptions<Output, Expected>(options: FitOptions<Output, Expec
     if (!Number.isInteger(v) || v < 1) throw new TrainingOptionsError(`${name} must be a positive integer, got ${String(value)}.`);
     return v;
   };
-  const maxMetricCalls = options.maxMetricCalls === undefined ? undefined : positiveInt("maxMetricCalls", options.maxMetricCalls, 1);
-  const epochs = options.epochs === undefined && maxMetricCalls !== undefined ? Number.POSITIVE_INFINITY : positiveInt("epochs", options.epochs, 1);
+  const budgetPreset = typeof options.maxMetricCalls === "string" ? checkPreset(options.maxMetricCalls) : undefined;
+  const maxMetricCalls =
+    options.maxMetricCalls === undefined || budgetPreset !== undefined
+      ? undefined
+      : positiveInt("maxMetricCalls", options.maxMetricCalls as number, 1);
+  const budgetDriven = maxMetricCalls !== undefined || budgetPreset !== undefined;
+  const epochs = options.epochs === undefined && budgetDriven ? Number.POSITIVE_INFINITY : positiveInt("epochs", options.epochs, 1);
   const batchSize = positiveInt("batchSize", options.batchSize, 8);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new TrainingOptionsError(`seed must be an integer, got ${String(seed)}.`);
@@ -202,5 +216,19 @@ export function checkOptions<Output, Expected>(options: FitOptions<Output, Expec
   if (options.budget && !options.usage) {
     throw new TrainingOptionsError("A `budget` is checked against a usage ledger: pass `usage` (the UsageLedger your models record into).");
   }
-  return { epochs, batchSize, seed, ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}) };
+  return {
+    epochs,
+    batchSize,
+    seed,
+    ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}),
+    ...(budgetPreset !== undefined ? { budgetPreset } : {}),
+  };
+}
+
+function checkPreset(value: string): BudgetPreset {
+  if (isBudgetPreset(value)) return value;
+  throw new TrainingOptionsError(
+    `maxMetricCalls must be a positive integer or one of the presets ${BUDGET_PRESETS.map((p) => `"${p}"`).join(", ")}, ` +
+      `got ${JSON.stringify(value)}.`,
+  );
 }

@@ -8,6 +8,7 @@ import { collectTrainablePrompts, collectTrainableTools, collectTrainableVariabl
 import { SeededRandom } from "../random/seeded-random.js";
 import { assertSameRun, readCheckpoint, writeCheckpoint, type CheckpointState } from "./checkpoint.js";
 import { componentInfos } from "./component-infos.js";
+import { resolveBudgetPreset } from "./budget-presets.js";
 import { identifyExamples, splitValidation, type IdentifiedExample } from "./dataset.js";
 import { initialEarlyStopping, updateEarlyStopping } from "./early-stopping.js";
 import { TrainingOptionsError } from "./errors.js";
@@ -60,6 +61,10 @@ export async function fit<Input, Output, Expected = unknown>(
   }
   if (trainset.length === 0) throw new TrainingOptionsError("The trainset is empty: give fit at least one example.");
   checkPromptInputs(program, [trainset, valset, testset]);
+  if (settings.budgetPreset !== undefined) {
+    const shape = { trainSize: trainset.length, valSize: valset.length, batchSize: settings.batchSize, optimizers, variables };
+    settings.maxMetricCalls = resolveBudgetPreset(settings.budgetPreset, shape).maxMetricCalls;
+  }
   const batchesPerEpoch = Math.ceil(trainset.length / settings.batchSize);
   const examplesById = new Map<string, IdentifiedExample>([...trainset, ...valset].map((e) => [e.id, e]));
 
@@ -341,9 +346,11 @@ export async function fit<Input, Output, Expected = unknown>(
   });
 
   let testScore: number | undefined;
+  let testPredictions: ScoredPrediction[] | undefined;
   if (testset.length > 0 && status !== "aborted") {
     try {
-      testScore = meanScore(await evaluator.evaluate({}, testset, { signal, phase: "test", unbudgeted: true }));
+      testPredictions = await evaluator.evaluate({}, testset, { signal, phase: "test", unbudgeted: true });
+      testScore = meanScore(testPredictions);
     } catch (error) {
       if (!classifyStop(error, signal)) throw error;
     }
@@ -403,6 +410,7 @@ export async function fit<Input, Output, Expected = unknown>(
     history,
     best: { values: finalValues, ...(finalValScore !== undefined ? { valScore: finalValScore } : {}) },
     ...(testScore !== undefined ? { testScore } : {}),
+    ...(testPredictions !== undefined ? { testPredictions } : {}),
     variables,
     usage,
     status,

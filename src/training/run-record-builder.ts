@@ -52,6 +52,7 @@ export function describeSettings<O, E>(
     concurrency: options.concurrency ?? 4,
     seed: settings.seed,
     ...(settings.maxMetricCalls !== undefined ? { maxMetricCalls: settings.maxMetricCalls } : {}),
+    ...(settings.budgetPreset !== undefined ? { budgetPreset: settings.budgetPreset } : {}),
     trainSize: trainset.length,
     valSize: valset.length,
     testSize: testset.length,

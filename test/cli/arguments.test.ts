@@ -11,7 +11,7 @@ describe("parseCliArguments", () => {
     ]);
     expect(args).toEqual({
       command: "tune", target: "conf.ts", epochs: 3, concurrency: 16, seed: 0, budgetCalls: 500,
-      budgetTokens: 100000, budgetUsd: 1.5, checkpoint: "ck.json", resume: true, out: "t.json", quiet: true,
+      budgetTokens: 100000, budgetUsd: 1.5, checkpoint: "ck.json", resume: true, out: "t.json", quiet: true, dryRun: false,
     });
   });
 

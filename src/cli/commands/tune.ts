@@ -1,5 +1,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import { estimate, type EstimateOptions } from "../../estimate/estimate.js";
+import { formatEstimate } from "../../estimate/format-estimate.js";
 import { UsageLedger } from "../../models/usage-ledger.js";
 import type { Budget } from "../../models/types.js";
 import { saveVariables } from "../../training/artifacts.js";
@@ -8,7 +10,7 @@ import { fit, type FitOptions } from "../../training/fit.js";
 import type { CliArguments } from "../arguments.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import { guardInterrupts } from "../interrupt.js";
-import { loadConfig } from "../load-config.js";
+import { loadConfig, type LoadedConfig } from "../load-config.js";
 import type { CliOutput } from "../output.js";
 
 /** Where `tune` writes: the tuned values (--out) and the run record next to them. */
@@ -26,11 +28,12 @@ export function tuneOutputs(out: string | undefined): { artifact: string; record
 export async function tuneCommand(args: CliArguments, output: CliOutput): Promise<ExitCodeValue> {
   const flagBudget = budgetOf(args, undefined);
   const config = await loadConfig(args.target!, { command: "tune", ...(flagBudget ? { budget: flagBudget } : {}) });
-  const { artifact, record: recordPath } = tuneOutputs(args.out);
   const budget = budgetOf(args, config.fit.budget as Budget | undefined);
+  if (args.dryRun) return dryRun(config, args, budget, output);
+  const { artifact, record: recordPath } = tuneOutputs(args.out);
   // fit books the chain's own model calls into this ledger; the config's optimizer models record into the
   // same one when the config exports it as `usage`.
-  const ledger = config.usage ?? new UsageLedger();
+  const ledger = config.usage ?? new UsageLedger(config.prices ? { prices: config.prices } : {});
 
   const interrupts = guardInterrupts((text) => output.error(text.trimEnd()));
   const drawBar = !args.quiet && process.stdout.isTTY === true;
@@ -52,7 +55,9 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
     ...(config.fit.config ? { config: config.fit.config as RunnableConfig } : {}),
   };
   if (config.valset) options.valset = config.valset;
+  if (config.testset) options.testset = config.testset;
   if (budget) options.budget = budget;
+  if (args.maxMetricCalls !== undefined) options.maxMetricCalls = args.maxMetricCalls;
   if (args.epochs !== undefined) options.epochs = args.epochs;
   if (args.concurrency !== undefined) options.concurrency = args.concurrency;
   if (args.seed !== undefined) options.seed = args.seed;
@@ -107,10 +112,43 @@ export async function tuneCommand(args: CliArguments, output: CliOutput): Promis
   }
 }
 
-/**
- * The config's run callbacks plus the handler that books the chain's model calls — unless the config already
- * attached a usage handler (it would count every call twice). Keeps a CallbackManager a manager.
- */
+/** fit options of a config that do not change what a run costs (estimate refuses them). */
+const NOT_ESTIMATED = ["hooks", "signal", "progress", "checkpoint", "resume", "recordPath", "usage", "budget"];
+
+/** The estimate options of a config with the command line's flags applied. */
+export function estimateOptionsOf(config: LoadedConfig, args: CliArguments): EstimateOptions {
+  const fitOptions = Object.fromEntries(Object.entries(config.fit).filter(([key]) => !NOT_ESTIMATED.includes(key)));
+  const options: EstimateOptions = {
+    ...(fitOptions as Partial<EstimateOptions>),
+    trainset: config.trainset ?? config.dataset!,
+    reward: config.reward,
+    optimizers: config.optimizers,
+    ...(config.valset ? { valset: config.valset } : {}),
+    ...(config.testset ? { testset: config.testset } : {}),
+    ...(config.prices ? { prices: config.prices } : {}),
+  };
+  if (args.epochs !== undefined) options.epochs = args.epochs;
+  if (args.seed !== undefined) options.seed = args.seed;
+  if (args.maxMetricCalls !== undefined) options.maxMetricCalls = args.maxMetricCalls;
+  return options;
+}
+
+/** `tune --dry-run`: what the run would spend, worked out without running the program or calling a model. */
+async function dryRun(config: LoadedConfig, args: CliArguments, budget: Budget | undefined, output: CliOutput): Promise<ExitCodeValue> {
+  const result = await estimate(config.program, estimateOptionsOf(config, args));
+  output.info(`Dry run of ${args.target}:`);
+  for (const line of formatEstimate(result)) output.info(line);
+  const calls = result.taskCalls + result.optimizerCalls + result.judgeCalls;
+  if (budget?.maxCalls !== undefined && calls > budget.maxCalls) {
+    output.info(`The budget of ${budget.maxCalls} model calls would stop the run before it ends (about ${calls} expected).`);
+  }
+  if (budget?.maxCostUsd !== undefined && result.costUsd > budget.maxCostUsd) {
+    output.info(`The budget of $${budget.maxCostUsd} would stop the run before it ends (about $${result.costUsd.toFixed(4)} expected).`);
+  }
+  output.info("Nothing was run. Run the same command without --dry-run to tune.");
+  return ExitCode.ok;
+}
+
 
 function budgetOf(args: CliArguments, fromConfig: Budget | undefined): Budget | undefined {
   const budget: Budget = { ...fromConfig };
