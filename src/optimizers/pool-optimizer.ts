@@ -413,24 +413,37 @@ export abstract class PoolOptimizer extends Optimizer {
   protected async chooseOnBatch(step: OptimizationStep, proposals: readonly StoredCandidate[]): Promise<StoredCandidate> {
     const fresh = [...new Set(proposals)].filter((p) => p.id !== step.current.id);
     if (step.batch.length === 0 || fresh.length === 0) return step.current;
-    // The values in place are re-scored rather than read from the predictions: another optimizer may have
-    // changed other keys since the batch was scored. Unchanged, it is a cache hit.
-    const currentRun = await this.evaluate(step, step.current, step.batch, "gate");
-    let best = step.current;
-    let bestRun = currentRun;
+    // Those the budget can pay for, in order; the rest are refused before anything runs.
+    let left = this.metricCallsLeft(step) - this.costOf(step, step.current, step.batch);
+    const scored: StoredCandidate[] = [];
     for (const proposal of fresh) {
-      if (!this.canAfford(step, [proposal], step.batch)) {
+      const cost = this.costOf(step, proposal, step.batch);
+      if (cost > left) {
         this.reject(step, "budget", "the metric budget cannot score this proposal");
         continue;
       }
-      const run = await this.evaluate(step, proposal, step.batch, "gate");
+      left -= cost;
+      scored.push(proposal);
+    }
+    // All at once, so the program runs of every proposal share the evaluator's concurrency. The values in place
+    // are re-scored rather than read from the predictions: another optimizer may have changed other keys since
+    // the batch was scored. Unchanged, it is a cache hit.
+    const [currentRun = [], ...runs] = await Promise.all([step.current, ...scored].map((c) => this.evaluate(step, c, step.batch, "gate")));
+    let best = step.current;
+    let bestRun = currentRun;
+    scored.forEach((proposal, i) => {
+      const run = runs[i] ?? [];
       if (beats(run, bestRun)) {
         best = proposal;
         bestRun = run;
-      } else if (best === step.current) {
+      }
+    });
+    scored.forEach((proposal, i) => {
+      const run = runs[i] ?? [];
+      if (proposal !== best && !beats(run, currentRun)) {
         this.reject(step, "below-parent", `scored ${mean(run).toFixed(3)} on the batch, not above ${mean(currentRun).toFixed(3)}`);
       }
-    }
+    });
     return best;
   }
 

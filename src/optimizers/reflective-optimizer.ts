@@ -270,8 +270,9 @@ export class ReflectiveOptimizer extends PoolOptimizer {
     const subsample = step.random.sample(valset.length > 0 ? valset : source, this.minibatchSize);
     if (!this.canAfford(step, [plan.first, plan.second, plan.values], subsample)) return;
     step.pool.countMerge();
-    const [firstRun, secondRun] = [await this.evaluate(step, plan.first, subsample), await this.evaluate(step, plan.second, subsample)];
-    const mergedRun = await this.evaluate(step, plan.values, subsample);
+    const [firstRun = [], secondRun = [], mergedRun = []] = await Promise.all(
+      [plan.first, plan.second, plan.values].map((candidate) => this.evaluate(step, candidate, subsample)),
+    );
     const better = total(firstRun) >= total(secondRun) ? firstRun : secondRun;
     if (!beats(mergedRun, better, { ties: true })) {
       this.reject(step, "below-parent", `merge of ${plan.first.id} and ${plan.second.id} scored below its parents`);

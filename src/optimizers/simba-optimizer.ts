@@ -235,11 +235,13 @@ export class SimbaOptimizer extends PoolOptimizer {
       this.stopForBudget(step, "another SIMBA step");
       return;
     }
+    // All at once, so the sampled programs' runs share the evaluator's concurrency.
     const predictions = new Map<string, ScoredPrediction>();
-    for (const [program, examples] of wanted) {
-      const run = await this.evaluate(step, program, examples, "gate");
-      run.forEach((prediction) => predictions.set(`${program.id}|${prediction.exampleId}`, prediction));
-    }
+    const sampled = [...wanted];
+    const runs = await Promise.all(sampled.map(([program, examples]) => this.evaluate(step, program, examples, "gate")));
+    sampled.forEach(([program], i) => {
+      for (const prediction of runs[i] ?? []) predictions.set(`${program.id}|${prediction.exampleId}`, prediction);
+    });
     const buckets = this.buckets(batch, draws, predictions);
     const scores = buckets.flatMap((b) => b.runs.map((r) => r.score));
     const p10 = quantile(scores, 0.1);
@@ -287,13 +289,18 @@ export class SimbaOptimizer extends PoolOptimizer {
     }
 
     // 4. Score every new program on the same minibatch; they stay in the pool with those scores.
+    let left = this.metricCallsLeft(step);
+    const scored: StoredCandidate[] = [];
     for (const candidate of fresh) {
-      if (!this.canAfford(step, [candidate], batch)) {
+      const cost = this.costOf(step, candidate, batch);
+      if (cost > left) {
         this.reject(step, "budget", "the metric budget cannot score this candidate on the minibatch");
         continue;
       }
-      await this.evaluate(step, candidate, batch, "gate");
+      left -= cost;
+      scored.push(candidate);
     }
+    await Promise.all(scored.map((candidate) => this.evaluate(step, candidate, batch, "gate")));
   }
 
   /** The examples of the minibatch as buckets of their sampled runs, ranked by DSPy's key: max − min, max, max − mean. */
