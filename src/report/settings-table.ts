@@ -12,6 +12,7 @@ const SETTINGS: Readonly<Record<string, { label: string; meaning: string }>> = {
   concurrency: { label: "concurrency", meaning: "program runs at once" },
   seed: { label: "random seed", meaning: "seed of tunechain's random choices (batch order, sampling); not the seed prompts" },
   maxMetricCalls: { label: "maxMetricCalls", meaning: "limit on program runs (one example each) for the whole run" },
+  budgetPreset: { label: "budgetPreset", meaning: "the preset maxMetricCalls was given as (light, medium, heavy), resolved to the number above" },
   trainSize: { label: "trainSize", meaning: "training examples" },
   valSize: { label: "valSize", meaning: "validation examples (the final choice goes by them)" },
   testSize: { label: "testSize", meaning: "held-out test examples, scored once after tuning" },
