@@ -6,7 +6,7 @@ import { collectTrainablePrompts, collectTrainableVariables } from "../prompts/c
 import { SeededRandom } from "../random/seeded-random.js";
 import { planStep, resolveBudgetPreset, type BudgetPreset, type StepPlan } from "../training/budget-presets.js";
 import { identifyExamples, splitValidation } from "../training/dataset.js";
-import { checkOptions, type FitOptions } from "../training/fit-options.js";
+import { checkOptions, FIT_OPTION_NAMES, type FitOptions } from "../training/fit-options.js";
 import type { Program } from "../training/program-evaluator.js";
 import { FewShotOptimizer } from "../optimizers/few-shot-optimizer.js";
 import { PoolOptimizer } from "../optimizers/pool-optimizer.js";
@@ -67,25 +67,10 @@ export interface RunEstimate {
   assumptions: string[];
 }
 
+/** fit's options that bear on the cost, and estimate's own. */
+const NOT_ABOUT_COST = ["signal", "hooks", "progress", "checkpoint", "resume", "usage", "budget", "recordPath"];
 const KNOWN = new Set([
-  "trainset",
-  "valset",
-  "testset",
-  "validationSplit",
-  "reward",
-  "optimizers",
-  "prompts",
-  "maxMetricCalls",
-  "epochs",
-  "batchSize",
-  "concurrency",
-  "seed",
-  "config",
-  "earlyStopping",
-  "restoreBest",
-  "cacheSize",
-  "retries",
-  "retryDelayMs",
+  ...FIT_OPTION_NAMES.filter((name) => !NOT_ABOUT_COST.includes(name)),
   "prices",
   "models",
   "modelCallsPerRun",

@@ -8,8 +8,7 @@ import { Variable } from "../variables/variable.js";
 import type { OptimizationContext } from "./context.js";
 import { withDefaultSchema } from "./default-schema.js";
 import { bootstrappedDemos, labelledDemos, labelsFit, type DemoCandidate } from "./demonstrations.js";
-import { OptimizerOptionError } from "./errors.js";
-import { choiceOption, integerOption, numberOption } from "./option-checks.js";
+import { choiceOption, integerOption, numberOption, textAndDemoKeys } from "./option-checks.js";
 import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import { PoolOptimizer, requireLanguageModel, type OptimizationStep, type PoolOptimizerFields } from "./pool-optimizer.js";
 import { mean } from "./program/acceptance.js";
@@ -203,17 +202,7 @@ export class MiproOptimizer extends PoolOptimizer {
   constructor(fields: MiproOptimizerFields) {
     super(withDefaultSchema(fields, PROMPT_VARIABLE_SCHEMA));
     const owner = "MiproOptimizer";
-    const properties = this.schema().properties ?? {};
-    const texts = this.ownKeys.filter((key) => properties[key]?.type === "string");
-    const lists = this.ownKeys.filter((key) => properties[key]?.type === "array");
-    if (texts.length !== 1 || lists.length > 1 || texts.length + lists.length !== this.ownKeys.length) {
-      throw new OptimizerOptionError(
-        `${owner} needs a schema with one string property (the instructions) and at most one array property (the ` +
-          "demonstrations); the default is PROMPT_VARIABLE_SCHEMA, { instructions, examples }.",
-      );
-    }
-    this.textKey = texts[0] as string;
-    this.demosKey = lists[0];
+    ({ textKey: this.textKey, demosKey: this.demosKey } = textAndDemoKeys(owner, this.schema()));
     this.languageModel = requireLanguageModel(owner, fields.languageModel);
     this.auto =
       fields.auto === undefined && fields.numCandidates !== undefined

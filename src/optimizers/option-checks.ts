@@ -72,3 +72,21 @@ export function requireStringKeys(owner: string, schema: JsonSchema): void {
     );
   }
 }
+
+/**
+ * The keys of a schema made of one string property (the instructions) and at most one array property (the
+ * demonstrations), as MIPROv2 and SIMBA need; throws naming the owner otherwise.
+ */
+export function textAndDemoKeys(owner: string, schema: JsonSchema): { textKey: string; demosKey: string | undefined } {
+  const keys = schemaKeys(schema);
+  const properties = schema.properties ?? {};
+  const texts = keys.filter((key) => properties[key]?.type === "string");
+  const lists = keys.filter((key) => properties[key]?.type === "array");
+  if (texts.length !== 1 || lists.length > 1 || texts.length + lists.length !== keys.length) {
+    throw new OptimizerOptionError(
+      `${owner} needs a schema with one string property (the instructions) and at most one array property (the ` +
+        "demonstrations); the default is PROMPT_VARIABLE_SCHEMA, { instructions, examples }.",
+    );
+  }
+  return { textKey: texts[0] as string, demosKey: lists[0] };
+}

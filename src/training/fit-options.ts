@@ -108,7 +108,8 @@ export interface FitResult {
   record: RunRecord;
 }
 
-const KNOWN_OPTIONS = [
+/** Every option fit knows (estimate and compare derive theirs from it). */
+export const FIT_OPTION_NAMES: readonly string[] = [
   "trainset",
   "valset",
   "testset",
@@ -160,10 +161,10 @@ export function checkOptions<Output, Expected>(options: FitOptions<Output, Expec
         "hooks (onBatchEnd, onEpochEnd, …) in `hooks`.",
     );
   }
-  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.includes(key));
+  const unknown = Object.keys(options).filter((key) => !FIT_OPTION_NAMES.includes(key));
   if (unknown.length > 0) {
     throw new TrainingOptionsError(
-      `fit does not know the option(s) ${unknown.map((k) => `'${k}'`).join(", ")}. Known options: ${KNOWN_OPTIONS.join(", ")}.`,
+      `fit does not know the option(s) ${unknown.map((k) => `'${k}'`).join(", ")}. Known options: ${FIT_OPTION_NAMES.join(", ")}.`,
     );
   }
   if (typeof options.reward !== "function") {
