@@ -95,7 +95,6 @@ export class ProgramEvaluator<Output = unknown> {
   readonly stats: CacheStats = { hits: 0, misses: 0, size: 0 };
   private readonly cache = new Map<string, ScoredPrediction>();
   private readonly inFlight = new Map<string, Promise<{ prediction: ScoredPrediction; cacheable: boolean }>>();
-  private readonly running = new Set<Promise<unknown>>();
   private readonly limit: LimitFunction;
   private readonly options: ProgramEvaluatorOptions<Output>;
   private paid = 0;
@@ -194,7 +193,7 @@ export class ProgramEvaluator<Output = unknown> {
 
   /** Waits for every program run still going (e.g. siblings of a run that hit the budget), ignoring their results. */
   async settle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
   private missingKeys(valuesKey: string, examples: readonly Example[]): Set<string> {
@@ -231,7 +230,6 @@ export class ProgramEvaluator<Output = unknown> {
     this.stats.misses += 1;
     const run = this.limit(() => this.runAndScore(values, valuesKey, { ...example, id }, callOptions, phase));
     this.inFlight.set(key, run);
-    this.running.add(run);
     try {
       const { prediction, cacheable } = await run;
       if (cacheable) this.remember(key, prediction);
@@ -240,7 +238,6 @@ export class ProgramEvaluator<Output = unknown> {
       return { ...prediction };
     } finally {
       this.inFlight.delete(key);
-      this.running.delete(run);
     }
   }
 
