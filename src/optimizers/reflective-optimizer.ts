@@ -8,7 +8,7 @@ import { planMerge } from "./merge.js";
 import { choiceOption, integerOption, numberOption } from "./option-checks.js";
 import type { OptimizerConfig, RunShape, StepCost } from "./optimizer.js";
 import { paretoFront } from "./pareto-front.js";
-import { aggregateScore, selectParent, type ParentSelection } from "./parent-selection.js";
+import { aggregateScore, bestCandidate, selectParent, type ParentSelection } from "./parent-selection.js";
 import {
   PoolOptimizer,
   requireLanguageModel,
@@ -295,12 +295,7 @@ export class ReflectiveOptimizer extends PoolOptimizer {
 
   /** The best of `candidates` by validation mean (else training evidence); older ones win ties. */
   private best(step: OptimizationStep, candidates: readonly StoredCandidate[]): StoredCandidate | undefined {
-    const instances = new Set(this.instanceIds(step));
-    let best: StoredCandidate | undefined;
-    for (const candidate of candidates) {
-      if (!best || aggregateScore(candidate, instances) > aggregateScore(best, instances)) best = candidate;
-    }
-    return best;
+    return bestCandidate(candidates, new Set(this.instanceIds(step)));
   }
 
   /** Instances of the Pareto front: the validation examples, or every example seen so far without a valset. */
