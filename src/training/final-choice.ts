@@ -15,6 +15,16 @@ export interface FinalChoice {
   finalValidation?: ScoredPrediction[];
 }
 
+/** Scores the values in place on the valset when the metric budget can pay for it; undefined otherwise. */
+export async function measureInPlace(
+  evaluator: Pick<ProgramEvaluator, "costOf" | "remaining" | "evaluate">,
+  valset: readonly IdentifiedExample[],
+  options: { signal: AbortSignal | undefined; phase: "seed" | "validation" | "finalize" },
+): Promise<ScoredPrediction[] | undefined> {
+  if (valset.length === 0 || evaluator.costOf({}, valset) > evaluator.remaining()) return undefined;
+  return evaluator.evaluate({}, valset, options);
+}
+
 /**
  * After the optimizers finalized: measures the program in place on the valset when the budget allows, then
  * puts in place the program with the best mean over the whole valset among every one the run measured (a
@@ -33,9 +43,9 @@ export async function chooseFinalProgram(input: {
 }): Promise<FinalChoice> {
   const { evaluator, ledger, valset, signal } = input;
   if (valset.length === 0) return {};
-  if (input.measureInPlace && evaluator.costOf({}, valset) <= evaluator.remaining()) {
+  if (input.measureInPlace) {
     try {
-      await evaluator.evaluate({}, valset, { signal, phase: "finalize" });
+      await measureInPlace(evaluator, valset, { signal, phase: "finalize" });
     } catch (error) {
       if (!classifyStop(error, signal)) throw error;
     }

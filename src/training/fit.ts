@@ -22,7 +22,7 @@ import { meanScore, ProgramEvaluator, type Program } from "./program-evaluator.j
 import { progressBar } from "./progress.js";
 import { describeSettings, failuresFirst, modelsOf, warnAboutFailedProposals } from "./run-record-builder.js";
 import type { HistoryEntry, RunRecord, RunStatus, StopCause } from "./run-record.js";
-import { chooseFinalProgram } from "./final-choice.js";
+import { chooseFinalProgram, measureInPlace } from "./final-choice.js";
 import { classifyStop } from "./stop-cause.js";
 import { withTaskUsage } from "./task-usage.js";
 import { ValidationLedger } from "./validation-ledger.js";
@@ -165,13 +165,10 @@ export async function fit<Input, Output, Expected = unknown>(
   const checkpoint = async () => {
     if (options.checkpoint) await writeCheckpoint(options.checkpoint, snapshot());
   };
-  /** Validation mean of the values in place: from the ledger when known, else measured when the budget allows. */
+  /** Validation mean of the values in place, when there is a valset and the budget can pay for it (known answers are free). */
   const validate = async (phase: "seed" | "validation"): Promise<{ mean: number; predictions: ScoredPrediction[] } | undefined> => {
-    if (valset.length === 0) return undefined;
-    const current = evaluator.currentValues();
-    if (evaluator.costOf(current, valset) > evaluator.remaining()) return undefined;
-    const predictions = await evaluator.evaluate(current, valset, { signal, phase });
-    return { mean: meanScore(predictions), predictions };
+    const predictions = await measureInPlace(evaluator, valset, { signal, phase });
+    return predictions && { mean: meanScore(predictions), predictions };
   };
 
   let status: RunStatus = "completed";
